@@ -1,0 +1,58 @@
+# Two commands a user needs on a fresh Debian 12 machine with Node 20 (README):
+#   make demo   the main job on built-in data
+#   make test   the test suite
+# Each installs what is missing first, idempotently: Debian packages, npm packages, the native build.
+
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# libtorch, and OpenBLAS so dense layers do not fall back to the reference BLAS (60x slower).
+DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread
+NATIVE := native/build/Release/htaf_native.node
+# Build against the headers of the Node that runs us (no download): <prefix>/include/node.
+NODE_PREFIX := $(shell node -p "require('path').resolve(process.execPath, '../..')")
+NODEDIR_FLAG := $(if $(wildcard $(NODE_PREFIX)/include/node/node_api.h),--nodedir=$(NODE_PREFIX))
+NATIVE_SOURCES := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp native/gen/ops_generated.h
+TS_SOURCES := $(shell find src test bench examples -name '*.ts' 2>/dev/null)
+
+.PHONY: all deps build demo test clean gen
+
+all: build
+
+# Debian packages: installed only when missing (LIBTORCH=/path skips libtorch-dev).
+.deps/debian: Makefile
+	@missing=""; for p in $(if $(LIBTORCH),libopenblas0-pthread,$(DEBIAN_PACKAGES)); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+	@mkdir -p .deps && touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+deps: .deps/debian node_modules/.package-lock.json
+
+native/gen/ops_generated.h: native/ops.def tools/gen-ops.mjs
+	node tools/gen-ops.mjs
+
+gen: native/gen/ops_generated.h
+
+$(NATIVE): .deps/debian node_modules/.package-lock.json $(NATIVE_SOURCES) $(wildcard native/gen/*.cc)
+	cd native && ../node_modules/.bin/node-gyp rebuild --jobs 2 $(NODEDIR_FLAG)
+
+dist/.built: node_modules/.package-lock.json native/gen/ops_generated.h $(TS_SOURCES) tsconfig.json
+	node_modules/.bin/tsc -p tsconfig.json
+	@touch $@
+
+build: $(NATIVE) dist/.built
+
+test: build
+	node --test --test-concurrency=1 dist/test/
+
+demo: build
+	node bin/htaf.js demo
+
+clean:
+	rm -rf native/build dist .deps

@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""PyTorch peer for htaf's training-step benchmark (CPU, eager mode).
+
+  /usr/bin/python3 bench/peer/step.py --model mlp|cnn --activation relu|htaf|ss|ste \
+      [--batch N] [--steps N] [--threads T] [--warmup N]
+
+mlp: Linear(45,256)-act-Linear(256,256)-act-Linear(256,128)-act-Linear(128,1), MSE,
+     Adam(lr=1e-3), default batch 256, x ~ N(0,1), y ~ N(0,1).
+cnn: Conv2d(1,32,3,p=1)-act-MaxPool2d(2)-Conv2d(32,64,3,p=1)-act-MaxPool2d(2)-Flatten-
+     Linear(3136,128)-act-Linear(128,10), cross-entropy, Adam(lr=1e-3), default batch 128,
+     x ~ N(0,1) of shape (B,1,28,28), labels uniform in 0..9.
+One timed step = zero_grad + forward + loss + backward + optimizer.step() on a batch
+generated beforehand. Prints one JSON line.
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import statistics
+import sys
+import time
+
+
+def _thread_env_from_argv(argv):
+    """OpenBLAS reads its thread count when it is loaded: set it before torch is imported."""
+    for i, a in enumerate(argv):
+        v = None
+        if a == "--threads" and i + 1 < len(argv):
+            v = argv[i + 1]
+        elif a.startswith("--threads="):
+            v = a.split("=", 1)[1]
+        if v is not None:
+            os.environ["OPENBLAS_NUM_THREADS"] = v
+            os.environ["OMP_NUM_THREADS"] = v
+
+
+if __name__ == "__main__":
+    _thread_env_from_argv(sys.argv[1:])
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+
+# ---- activations, composed in eager PyTorch --------------------------------------------
+
+class HTAF(nn.Module):
+    """sigmoid(beta * tanh(alpha * x)), alpha=2, beta=11."""
+
+    def __init__(self, alpha=2.0, beta=11.0):
+        super().__init__()
+        self.alpha, self.beta = alpha, beta
+
+    def forward(self, x):
+        return torch.sigmoid(self.beta * torch.tanh(self.alpha * x))
+
+
+class ScaledSigmoid(nn.Module):
+    """sigmoid(gamma * x), gamma = 22 (= alpha*beta of HTAF(2, 11))."""
+
+    def __init__(self, gamma=22.0):
+        super().__init__()
+        self.gamma = gamma
+
+    def forward(self, x):
+        return torch.sigmoid(self.gamma * x)
+
+
+class STE(nn.Module):
+    """Heaviside forward (H(0)=1), sigmoid surrogate k=4 backward, by the detach trick."""
+
+    def __init__(self, k=4.0):
+        super().__init__()
+        self.k = k
+
+    def forward(self, x):
+        s = torch.sigmoid(self.k * x)
+        h = (x >= 0).to(x.dtype)
+        return s + (h - s).detach()
+
+
+ACTIVATIONS = {"relu": nn.ReLU, "htaf": HTAF, "ss": ScaledSigmoid, "ste": STE}
+
+
+def make_model(model, act):
+    A = ACTIVATIONS[act]
+    if model == "mlp":
+        return nn.Sequential(nn.Linear(45, 256), A(), nn.Linear(256, 256), A(),
+                             nn.Linear(256, 128), A(), nn.Linear(128, 1))
+    if model == "cnn":
+        return nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), A(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), A(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(3136, 128), A(), nn.Linear(128, 10))
+    raise ValueError(model)
+
+
+# ---- BLAS identification ------------------------------------------------------------------
+
+def _loaded_libs():
+    libs = []
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 6 and parts[5].startswith("/") and ".so" in parts[5]:
+                    if parts[5] not in libs:
+                        libs.append(parts[5])
+    except OSError:
+        pass
+    return libs
+
+
+def blas_info(threads=None):
+    """What BLAS torch really calls. Debian's torch says BLAS_INFO=generic and links
+    libblas.so.3, an alternatives link; the mapped file tells which library it is."""
+    a = torch.randn(64, 64)
+    (a @ a).sum().item()  # make sure BLAS is loaded
+    cfg = torch.__config__.show()
+    build = None
+    for tok in cfg.replace(",", " ").split():
+        if tok.startswith("BLAS_INFO="):
+            build = tok.split("=", 1)[1]
+    libs = _loaded_libs()
+    cands = [p for p in libs if any(s in os.path.basename(p).lower() for s in ("blas", "mkl_rt", "libmkl", "blis", "atlas"))]
+    real = [os.path.realpath(p) for p in cands]
+    name = "unknown"
+    joined = " ".join(real).lower()
+    for key, label in (("openblas", "openblas"), ("mkl", "mkl"), ("blis", "blis"), ("atlas", "atlas"), ("libblas", "reference")):
+        if key in joined:
+            name = label
+            break
+    variant = None
+    if name == "openblas":
+        for key in ("pthread", "openmp", "serial"):
+            if key in joined:
+                variant = key
+                break
+    info = {"name": name, "build_blas_info": build, "libs": real}
+    if variant:
+        info["variant"] = variant
+    if name == "openblas":
+        for p in real:
+            try:
+                lib = ctypes.CDLL(p)
+                if threads is not None and hasattr(lib, "openblas_set_num_threads"):
+                    lib.openblas_set_num_threads(int(threads))
+                if hasattr(lib, "openblas_get_num_threads"):
+                    info["threads"] = lib.openblas_get_num_threads()
+                if hasattr(lib, "openblas_get_config"):
+                    lib.openblas_get_config.restype = ctypes.c_char_p
+                    info["config"] = lib.openblas_get_config().decode(errors="replace").strip()
+                break
+            except OSError:
+                continue
+    return info
+
+
+def timing_stats(times_ms):
+    return {
+        "stat": "median",
+        "mean_ms": round(statistics.fmean(times_ms), 4),
+        "min_ms": round(min(times_ms), 4),
+        "max_ms": round(max(times_ms), 4),
+    }
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", choices=["mlp", "cnn"], required=True)
+    p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
+    p.add_argument("--batch", type=int, default=None, help="default 256 (mlp), 128 (cnn)")
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args(argv)
+    batch = a.batch or (256 if a.model == "mlp" else 128)
+
+    torch.set_num_threads(a.threads)
+    blas = blas_info(a.threads)
+    torch.manual_seed(a.seed)
+    model = make_model(a.model, a.activation)
+    if a.model == "mlp":
+        x = torch.randn(batch, 45)
+        y = torch.randn(batch, 1)
+        loss_fn = F.mse_loss
+    else:
+        x = torch.randn(batch, 1, 28, 28)
+        y = torch.randint(0, 10, (batch,))
+        loss_fn = F.cross_entropy
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(a.warmup):
+        step()
+    times = []
+    loss = None
+    for _ in range(a.steps):
+        t0 = time.perf_counter()
+        loss = step()
+        times.append((time.perf_counter() - t0) * 1e3)
+
+    res = {
+        "impl": "pytorch",
+        "model": a.model,
+        "activation": a.activation,
+        "batch": batch,
+        "steps": a.steps,
+        "warmup": a.warmup,
+        "threads": a.threads,
+        "ms_per_step": round(statistics.median(times), 4),
+    }
+    res.update(timing_stats(times))
+    res.update({
+        "final_loss": float(loss.item()) if loss is not None else None,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "blas": blas["name"] + (f"-{blas['variant']}" if blas.get("variant") else ""),
+        "blas_detail": blas,
+        "mkldnn": torch.backends.mkldnn.is_available(),
+    })
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+// Fused CPU kernels for the activation functions of SPEC.md §1 (HTAF, scaled
+// sigmoid, Heaviside with straight-through surrogate gradients).
+//
+// Raw kernels take float32 or float64 CPU tensors of any shape and strides and
+// return a new tensor of the same dtype and shape. Internally every value is
+// computed in float64 with cancellation-free formulas, so float32 results are
+// correctly rounded to within a few 1e-8 relative, also far in the tails.
+//
+// Invalid arguments (parameter not finite or <= 0, non-floating dtype, shape
+// mismatch, non-CPU tensor) throw std::invalid_argument with a message that
+// names the function, the parameter and the offending value.
+#pragma once
+
+#include <ATen/ATen.h>
+
+namespace htaf {
+
+enum class Surrogate { Sigmoid, Tanh, Rect };
+
+// ---- raw kernels (no autograd) ----
+
+// sigmoid(beta * tanh(alpha * x)); NaN stays NaN.
+at::Tensor htaf_forward(const at::Tensor& x, double alpha, double beta);
+// grad * d/dx sigmoid(beta * tanh(alpha * x))
+at::Tensor htaf_backward(const at::Tensor& grad, const at::Tensor& x, double alpha, double beta);
+
+// sigmoid(gamma * x); NaN stays NaN.
+at::Tensor ss_forward(const at::Tensor& x, double gamma);
+// grad * gamma * sigmoid(gamma x) * sigmoid(-gamma x)
+at::Tensor ss_backward(const at::Tensor& grad, const at::Tensor& x, double gamma);
+
+// 1 if x >= 0 (also for -0.0) else 0; NaN stays NaN.
+at::Tensor heaviside_forward(const at::Tensor& x);
+
+// grad * surrogate'(x):
+//   Sigmoid, param k: k * sigmoid(kx) * sigmoid(-kx)
+//   Tanh,    param k: (k/2) * (1 - tanh^2(kx))
+//   Rect,    param a: (1/a) * 1[|x| < a/2]   (0 for NaN x)
+at::Tensor surrogate_backward(const at::Tensor& grad, const at::Tensor& x, Surrogate kind, double param);
+
+// ---- autograd-aware versions (save x only; backward recomputes from x) ----
+// When the backward runs with grad mode on (create_graph=true), it is computed
+// with differentiable ATen ops instead, so double backward is supported too.
+
+at::Tensor htaf(const at::Tensor& x, double alpha, double beta);
+at::Tensor scaled_sigmoid(const at::Tensor& x, double gamma);
+// Forward: Heaviside; backward: the chosen surrogate derivative.
+at::Tensor heaviside_ste(const at::Tensor& x, Surrogate kind, double param);
+
+}  // namespace htaf

@@ -1,0 +1,77 @@
+#include "helpers.h"
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/variable.h>
+
+#include "op_call.h"
+
+namespace htaf {
+
+at::TensorOptions options(at::ScalarType dtype, at::Device device, bool requiresGrad) {
+  return at::TensorOptions().dtype(dtype).device(device).requires_grad(requiresGrad);
+}
+
+void manualSeed(int64_t seed) {
+  at::manual_seed(static_cast<uint64_t>(seed));
+}
+
+void setNumThreads(int64_t n) {
+  TORCH_CHECK(n >= 1, "the number of threads must be >= 1, got ", n);
+  at::set_num_threads(static_cast<int>(n));
+}
+
+int64_t numThreads() { return at::get_num_threads(); }
+
+void setGradEnabled(bool enabled) { at::GradMode::set_enabled(enabled); }
+bool isGradEnabled() { return at::GradMode::is_enabled(); }
+bool cudaAvailable() { return at::hasCUDA(); }
+std::string libtorchVersion() {
+  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." + std::to_string(TORCH_VERSION_PATCH);
+}
+
+std::string dtypeOf(const at::Tensor& t) { return dtypeName(t.scalar_type()); }
+std::string deviceOf(const at::Tensor& t) { return t.device().str(); }
+
+void backward(const at::Tensor& t, const c10::optional<at::Tensor>& gradient, bool retainGraph, bool createGraph) {
+  TORCH_CHECK(t.requires_grad(), "the tensor does not require grad and has no grad_fn: nothing to differentiate "
+              "(did the forward run under noGrad, or do no parameters require grad?)");
+  if (!gradient) {
+    TORCH_CHECK(t.numel() == 1, "a gradient is only implied for a tensor with one element; pass one for shape ",
+                t.sizes());
+  }
+  torch::autograd::backward({t}, {gradient ? *gradient : at::Tensor()}, retainGraph, createGraph);
+}
+
+at::Tensor gradOf(const at::Tensor& t) { return t.grad(); }
+
+void setGrad(const at::Tensor& t, const c10::optional<at::Tensor>& g) {
+  if (!g) {
+    t.mutable_grad().reset();
+    return;
+  }
+  TORCH_CHECK(g->sizes() == t.sizes(), "the gradient's shape ", g->sizes(), " must equal the tensor's ", t.sizes());
+  TORCH_CHECK(g->scalar_type() == t.scalar_type(), "the gradient's dtype ", dtypeName(g->scalar_type()),
+              " must equal the tensor's ", dtypeName(t.scalar_type()));
+  t.mutable_grad() = *g;
+}
+
+std::string gradFnName(const at::Tensor& t) {
+  auto fn = t.grad_fn();
+  return fn ? fn->name() : "";
+}
+
+Surrogate parseSurrogate(const std::string& name) {
+  if (name == "sigmoid") return Surrogate::Sigmoid;
+  if (name == "tanh") return Surrogate::Tanh;
+  if (name == "rect") return Surrogate::Rect;
+  TORCH_CHECK(false, "unknown surrogate '", name, "': expected 'sigmoid', 'tanh' or 'rect'");
+}
+
+at::Tensor toDtype(const at::Tensor& t, at::ScalarType dtype, bool copy) { return t.to(dtype, false, copy); }
+
+at::Tensor toDevice(const at::Tensor& t, at::Device device, bool copy) { return t.to(device, false, copy); }
+
+}  // namespace htaf

@@ -1,0 +1,44 @@
+// The one module that loads the addon (DESIGN: src/core). Everything native goes through `N`.
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GeneratedNativeApi } from './native_api.generated.js';
+import type { DType, NativeHandle } from './types.js';
+
+/** The addon's hand-written entries (native/src/addon.cc) beside the generated op table. */
+export interface NativeApi extends GeneratedNativeApi {
+  dispose(handle: NativeHandle): boolean;
+  fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: DType): NativeHandle;
+  toBuffer(handle: NativeHandle): ArrayBuffer;
+  liveTensors(): number;
+  peakTensors(): number;
+  resetPeakTensors(): void;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'htaf') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('htaf: cannot find the package root (package.json named "htaf") above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+function load(): NativeApi {
+  const file = process.env.HTAF_NATIVE ?? join(packageRoot(), 'native/build/Release/htaf_native.node');
+  if (!existsSync(file)) {
+    throw new Error(`htaf: the native addon is not built (${file} is missing). Run \`make build\` (or \`npm run build\`) in the htaf folder.`);
+  }
+  const require = createRequire(import.meta.url);
+  try {
+    return require(file) as NativeApi;
+  } catch (err) {
+    throw new Error(`htaf: cannot load the native addon ${file}: ${(err as Error).message}. ` +
+      'Is libtorch installed (Debian: apt-get install libtorch-dev libopenblas0-pthread), or LIBTORCH set as at build time?');
+  }
+}
+
+export const N: NativeApi = load();

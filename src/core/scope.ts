@@ -1,0 +1,105 @@
+// Scopes free native memory synchronously (DESIGN rule 4). Every Tensor created while a scope is open
+// belongs to it and is disposed when the scope ends, unless it is returned from the scope (it then moves
+// to the enclosing scope) or kept with keep(). A scope never spans an await.
+
+/** What a scope needs of a tensor; Tensor implements it. */
+export interface Scoped {
+  readonly isDisposed: boolean;
+  readonly isKept: boolean;
+  dispose(): void;
+}
+
+const stack: Scope[] = [];
+
+export class Scope {
+  private readonly owned: Scoped[] = [];
+  private ended = false;
+
+  constructor() {
+    stack.push(this);
+  }
+
+  /** @internal called by Tensor's constructor */
+  adopt(t: Scoped): void {
+    this.owned.push(t);
+  }
+
+  /**
+   * Disposes every tensor created in this scope except those reachable from `result` (arrays, plain
+   * objects and Maps are searched) and kept ones; the survivors move to the enclosing scope.
+   */
+  end(result?: unknown): void {
+    if (this.ended) return;
+    if (stack[stack.length - 1] !== this) {
+      throw new Error('htaf scope: scopes must end in the reverse order they started (an inner scope is still open)');
+    }
+    stack.pop();
+    this.ended = true;
+    const survivors = new Set<Scoped>();
+    collectTensors(result, survivors, 0);
+    const parent = stack[stack.length - 1];
+    for (const t of this.owned) {
+      if (t.isKept || t.isDisposed) continue;
+      if (survivors.has(t)) parent?.adopt(t);
+      else t.dispose();
+    }
+    this.owned.length = 0;
+  }
+
+  [Symbol.dispose](): void {
+    this.end();
+  }
+}
+
+function isScoped(v: unknown): v is Scoped {
+  return typeof v === 'object' && v !== null && 'dispose' in v && 'isKept' in v && 'isDisposed' in v;
+}
+
+function collectTensors(v: unknown, out: Set<Scoped>, depth: number): void {
+  if (depth > 8 || v === null || typeof v !== 'object') return;
+  if (isScoped(v)) {
+    out.add(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) collectTensors(x, out, depth + 1);
+  } else if (v instanceof Map) {
+    for (const x of v.values()) collectTensors(x, out, depth + 1);
+  } else if (Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v)) collectTensors(x, out, depth + 1);
+  }
+}
+
+/** The innermost open scope, if any. */
+export function currentScope(): Scope | undefined {
+  return stack[stack.length - 1];
+}
+
+export function scopeDepth(): number {
+  return stack.length;
+}
+
+function isThenable(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Runs fn in a new scope: tensors it creates are freed when it returns, except those in its result.
+ * @example const loss = tidy(() => model.forward(x).sub(y).square().mean());
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Scope();
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    scope.end();
+    throw err;
+  }
+  if (isThenable(result)) {
+    scope.end();
+    throw new Error('tidy: the function returned a Promise; a scope cannot span an await. Await outside tidy, or tidy each synchronous step.');
+  }
+  scope.end(result);
+  return result;
+}

@@ -1,0 +1,12 @@
+/** Element types, spelled as the API and error messages spell them. */
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+
+/** 'cpu', 'cuda' or 'cuda:N'. CUDA needs htaf built against a CUDA libtorch (LIBTORCH=...). */
+export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
+
+export type Reduction = 'none' | 'mean' | 'sum';
+
+/** An opaque native tensor handle (a tagged napi External). Only src/core and src/tensor touch it. */
+export type NativeHandle = object & { readonly __htafNativeHandle: unique symbol };
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];

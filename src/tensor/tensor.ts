@@ -1,0 +1,206 @@
+// Tensor: one JS object owning one native tensor (DESIGN rule 3). The bound ops come from the generated
+// TensorOps base; this file adds what the op table cannot say: facts, data in and out, autograd, memory.
+import { N } from '../core/native.js';
+import { currentScope, type Scoped } from '../core/scope.js';
+import type { DType, Device, NativeHandle } from '../core/types.js';
+import { TensorOps } from './tensor_ops.generated.js';
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
+
+/** A nested array of numbers (or booleans), as toArray() returns and tensor() accepts. */
+export type NestedArray = number | boolean | NestedArray[];
+
+const TYPED_ARRAY_OF: Partial<Record<DType, (buf: ArrayBuffer) => TypedArray>> = {
+  float32: (b) => new Float32Array(b),
+  float64: (b) => new Float64Array(b),
+  int64: (b) => new BigInt64Array(b),
+  int32: (b) => new Int32Array(b),
+  int16: (b) => new Int16Array(b),
+  int8: (b) => new Int8Array(b),
+  uint8: (b) => new Uint8Array(b),
+  bool: (b) => new Uint8Array(b),
+};
+
+export class Tensor extends TensorOps implements Scoped {
+  #disposed = false;
+  #kept = false;
+  #shape: readonly number[] | undefined;
+  #dtype: DType | undefined;
+
+  constructor(native: NativeHandle) {
+    super(native);
+    currentScope()?.adopt(this);
+  }
+
+  /** Wraps a handle the addon returned; the new Tensor belongs to the current scope. */
+  static fromNative(native: NativeHandle): Tensor {
+    return new Tensor(native);
+  }
+
+  protected wrap(native: NativeHandle): Tensor {
+    return new Tensor(native);
+  }
+
+  // ---- facts -------------------------------------------------------------------------------------
+
+  get shape(): readonly number[] {
+    return (this.#shape ??= Object.freeze(N.sizes(this.native)));
+  }
+
+  get dtype(): DType {
+    return (this.#dtype ??= N.dtypeOf(this.native) as DType);
+  }
+
+  get device(): string {
+    return N.deviceOf(this.native);
+  }
+
+  /** Size of one dimension (negative counts from the end). */
+  size(dim: number): number {
+    const d = dim < 0 ? dim + this.shape.length : dim;
+    if (!Number.isInteger(d) || d < 0 || d >= this.shape.length) {
+      throw new Error(`size: dim ${dim} is out of range for a tensor of shape [${this.shape.join(', ')}]`);
+    }
+    return this.shape[d];
+  }
+
+  // ---- memory ------------------------------------------------------------------------------------
+
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  get isKept(): boolean {
+    return this.#kept;
+  }
+
+  /** Frees the native tensor now. Idempotent. Other tensors sharing its storage (views) stay valid. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    N.dispose(this.native);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Takes this tensor out of scope management: no scope will dispose it; dispose() it yourself. */
+  keep(): this {
+    this.#kept = true;
+    return this;
+  }
+
+  // ---- data out ----------------------------------------------------------------------------------
+
+  /** A copy of the elements in row-major order (int64 as BigInt64Array, bool as Uint8Array). */
+  toTypedArray(): TypedArray {
+    const make = TYPED_ARRAY_OF[this.dtype];
+    if (!make) throw new Error(`toTypedArray: dtype ${this.dtype} has no JavaScript typed array; convert with toDtype('float32') first`);
+    return make(N.toBuffer(this.native));
+  }
+
+  /** The elements as nested arrays of numbers (booleans for bool tensors), like PyTorch's tolist(). */
+  toArray(): NestedArray {
+    const data = this.toTypedArray();
+    const isBool = this.dtype === 'bool';
+    const flat: (number | boolean)[] = Array.from(data as ArrayLike<number | bigint>, (v) => (isBool ? v !== 0 : Number(v)));
+    const shape = this.shape;
+    if (shape.length === 0) return flat[0];
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = shape[dim];
+      const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) out.push(dim === shape.length - 1 ? flat[offset + i] : build(dim + 1, offset + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The elements as a flat array of numbers. */
+  toFlatArray(): number[] {
+    return Array.from(this.toTypedArray() as ArrayLike<number | bigint>, Number);
+  }
+
+  // ---- conversion --------------------------------------------------------------------------------
+
+  /** Converts to a dtype or moves to a device; returns this tensor's data unchanged when nothing changes. */
+  to(target: DType | Device): Tensor {
+    if (target === 'cpu' || target.startsWith('cuda')) return this.toDevice(target as Device);
+    return this.toDtype(target as DType);
+  }
+
+  float(): Tensor {
+    return this.toDtype('float32');
+  }
+
+  long(): Tensor {
+    return this.toDtype('int64');
+  }
+
+  // ---- autograd ----------------------------------------------------------------------------------
+
+  get requiresGrad(): boolean {
+    return N.requiresGrad(this.native);
+  }
+
+  set requiresGrad(value: boolean) {
+    N.setRequiresGrad(this.native, value);
+  }
+
+  /** Sets requiresGrad in place and returns this tensor. */
+  requiresGrad_(value = true): this {
+    N.setRequiresGrad(this.native, value);
+    return this;
+  }
+
+  get isLeaf(): boolean {
+    return N.isLeaf(this.native);
+  }
+
+  /** Name of the autograd node that produced this tensor ('' for leaves). */
+  get gradFn(): string {
+    return N.gradFnName(this.native);
+  }
+
+  /** The accumulated gradient, as a new handle on it (owned by the current scope), or null. */
+  get grad(): Tensor | null {
+    const g = N.gradOf(this.native);
+    return g === null ? null : new Tensor(g);
+  }
+
+  set grad(value: Tensor | null) {
+    N.setGrad(this.native, value === null ? null : value.native);
+  }
+
+  /** Forgets the accumulated gradient (set to none, as PyTorch's zero_grad does by default). */
+  zeroGrad(): void {
+    N.setGrad(this.native, null);
+  }
+
+  /** Keeps the gradient of a non-leaf tensor after backward. */
+  retainGrad(): this {
+    N.retainGrad(this.native);
+    return this;
+  }
+
+  /** Back-propagates from this tensor; a gradient is needed unless it has one element. */
+  backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    const createGraph = options.createGraph ?? false;
+    N.backward(this.native, gradient ? gradient.native : null, options.retainGraph ?? createGraph, createGraph);
+  }
+
+  // ---- printing ----------------------------------------------------------------------------------
+
+  toString(): string {
+    if (this.#disposed) return 'Tensor(<disposed>)';
+    const head = `Tensor(${this.dtype}[${this.shape.join(', ')}]${this.device === 'cpu' ? '' : ' @' + this.device}`;
+    const n = this.shape.reduce((a, b) => a * b, 1);
+    if (n > 64 || !TYPED_ARRAY_OF[this.dtype]) return head + ')';
+    return `${head}, ${JSON.stringify(this.toArray())})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
