@@ -1100,6 +1100,20 @@ static Napi::Value op_leakyRelu(const Napi::CallbackInfo& info) {
   }
 }
 
+// method hardtanh (self: Tensor, minVal: Scalar = -1, maxVal: Scalar = 1) -> Tensor
+static Napi::Value op_hardtanh(const Napi::CallbackInfo& info) {
+  static const char* const names[] = {"self", "minVal", "maxVal"};
+  htaf::OpCall c(info, "hardtanh", names, 3);
+  try {
+    at::Tensor self = c.tensor(0);
+    at::Scalar minVal = c.scalar(1);
+    at::Scalar maxVal = c.scalar(2);
+    return c.result(at::Tensor(at::hardtanh(self, minVal, maxVal)));
+  } catch (...) {
+    return c.fail();
+  }
+}
+
 void htafRegisterOps0(Napi::Env env, Napi::Object exports) {
   exports.Set("zeros", Napi::Function::New(env, op_zeros, "zeros"));
   exports.Set("ones", Napi::Function::New(env, op_ones, "ones"));
@@ -1184,4 +1198,5 @@ void htafRegisterOps0(Napi::Env env, Napi::Object exports) {
   exports.Set("silu", Napi::Function::New(env, op_silu, "silu"));
   exports.Set("softplus", Napi::Function::New(env, op_softplus, "softplus"));
   exports.Set("leakyRelu", Napi::Function::New(env, op_leakyRelu, "leakyRelu"));
+  exports.Set("hardtanh", Napi::Function::New(env, op_hardtanh, "hardtanh"));
 }

@@ -7,20 +7,6 @@
 #include "fused_activations.h"
 #include "optim_steps.h"
 
-// method hardtanh (self: Tensor, minVal: Scalar = -1, maxVal: Scalar = 1) -> Tensor
-static Napi::Value op_hardtanh(const Napi::CallbackInfo& info) {
-  static const char* const names[] = {"self", "minVal", "maxVal"};
-  htaf::OpCall c(info, "hardtanh", names, 3);
-  try {
-    at::Tensor self = c.tensor(0);
-    at::Scalar minVal = c.scalar(1);
-    at::Scalar maxVal = c.scalar(2);
-    return c.result(at::Tensor(at::hardtanh(self, minVal, maxVal)));
-  } catch (...) {
-    return c.fail();
-  }
-}
-
 // method softmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor
 static Napi::Value op_softmax(const Napi::CallbackInfo& info) {
   static const char* const names[] = {"self", "dim", "dtype"};
@@ -1176,8 +1162,21 @@ static Napi::Value op_adamStep(const Napi::CallbackInfo& info) {
   }
 }
 
+// internal setData (self: Tensor, data: Tensor) -> void
+static Napi::Value op_setData(const Napi::CallbackInfo& info) {
+  static const char* const names[] = {"self", "data"};
+  htaf::OpCall c(info, "setData", names, 2);
+  try {
+    at::Tensor self = c.tensor(0);
+    at::Tensor data = c.tensor(1);
+    self.set_data(data);
+    return c.none();
+  } catch (...) {
+    return c.fail();
+  }
+}
+
 void htafRegisterOps1(Napi::Env env, Napi::Object exports) {
-  exports.Set("hardtanh", Napi::Function::New(env, op_hardtanh, "hardtanh"));
   exports.Set("softmax", Napi::Function::New(env, op_softmax, "softmax"));
   exports.Set("logSoftmax", Napi::Function::New(env, op_logSoftmax, "logSoftmax"));
   exports.Set("isnan", Napi::Function::New(env, op_isnan, "isnan"));
@@ -1260,4 +1259,5 @@ void htafRegisterOps1(Napi::Env env, Napi::Object exports) {
   exports.Set("libtorchVersion", Napi::Function::New(env, op_libtorchVersion, "libtorchVersion"));
   exports.Set("sgdStep", Napi::Function::New(env, op_sgdStep, "sgdStep"));
   exports.Set("adamStep", Napi::Function::New(env, op_adamStep, "adamStep"));
+  exports.Set("setData", Napi::Function::New(env, op_setData, "setData"));
 }

@@ -170,4 +170,5 @@ export interface GeneratedNativeApi {
   libtorchVersion(): string;
   sgdStep(param: NativeHandle, grad: NativeHandle, momentumBuffer: NativeHandle | null, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean): NativeHandle | null;
   adamStep(param: NativeHandle, grad: NativeHandle, expAvg: NativeHandle, expAvgSq: NativeHandle, maxExpAvgSq: NativeHandle | null, step: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, maximize: boolean): void;
+  setData(self: NativeHandle, data: NativeHandle): void;
 }
