@@ -10,3 +10,8 @@ export { tensor, fromArray, fromTypedArray } from './tensor/creation.js';
 export type { TensorOptions } from './tensor/creation.js';
 export * from './tensor/functions.generated.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';
+// io: safetensors files (read, validate, write atomically) and checkpoints (model + optimizer + meta in one file).
+export { saveSafetensors, loadSafetensors, readSafetensorsHeader, MAX_SAFETENSORS_HEADER_BYTES } from './io/safetensors.js';
+export type { SafetensorsDtype, SafetensorsEntry, SafetensorsHeader, LoadedSafetensors, LoadSafetensorsOptions } from './io/safetensors.js';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from './io/checkpoint.js';
+export type { CheckpointContents, LoadedCheckpoint } from './io/checkpoint.js';
