@@ -10,6 +10,10 @@ export { tensor, fromArray, fromTypedArray } from './tensor/creation.js';
 export type { TensorOptions } from './tensor/creation.js';
 export * from './tensor/functions.generated.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';
+// nn: Module, layers, containers; `init` (torch.nn.init) and `F` (torch.nn.functional) namespaces; and
+// the whole package as `nn` for code that reads like PyTorch (`new nn.Linear(4, 2)`).
+export * from './nn/index.js';
+export * as nn from './nn/index.js';
 // io: safetensors files (read, validate, write atomically) and checkpoints (model + optimizer + meta in one file).
 export { saveSafetensors, loadSafetensors, readSafetensorsHeader, MAX_SAFETENSORS_HEADER_BYTES } from './io/safetensors.js';
 export type { SafetensorsDtype, SafetensorsEntry, SafetensorsHeader, LoadedSafetensors, LoadSafetensorsOptions } from './io/safetensors.js';

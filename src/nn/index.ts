@@ -1,0 +1,21 @@
+// The nn package: the Module base, layers, containers, initializers and the functional ops.
+export { Module } from './module.js';
+export type { StateDict, LoadStateDictResult, ForwardHook, ForwardPreHook, HookRemover } from './module.js';
+export type { FactoryOptions } from './layer_options.js';
+export { Linear, Identity, Flatten } from './linear.js';
+export type { LinearOptions } from './linear.js';
+export { Conv1d, Conv2d } from './conv.js';
+export type { ConvOptions } from './conv.js';
+export { BatchNorm1d, BatchNorm2d } from './batchnorm.js';
+export type { BatchNormOptions } from './batchnorm.js';
+export { LayerNorm } from './normalization.js';
+export type { LayerNormOptions } from './normalization.js';
+export { Dropout } from './dropout.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
+export type { MaxPool2dOptions, AvgPool2dOptions } from './pooling.js';
+export { Sequential, ModuleList } from './container.js';
+export { Embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
+export { ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU } from './activation.js';
+export * as init from './init.js';
+export * as F from './functional.js';
