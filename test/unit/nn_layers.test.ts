@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dropout, Embedding, Flatten, GELU, Identity,
   LayerNorm, LeakyReLU, Linear, MaxPool2d, ModuleList, ReLU, Sequential, SiLU, Sigmoid, Tanh,
-  manualSeed, memory, ones, randn, tensor, tidy, type Tensor,
+  empty, init, manualSeed, memory, ones, randn, tensor, tidy, type Tensor,
 } from '../../src/index.js';
 
 function close(actual: number[], expected: number[], tol = 1e-5, what = 'values'): void {
@@ -263,4 +263,23 @@ test('Sequential: numeric or given names, indexing, append; ModuleList holds mod
   s.dispose();
   named.dispose();
   list.dispose();
+});
+
+test('init functions draw what torch.nn.init draws after the same seed', () => {
+  manualSeed(3);
+  const t = empty([20, 30]);
+  init.kaimingNormal_(t, { mode: 'fan_out', nonlinearity: 'relu' });
+  // torch.manual_seed(3); t = torch.empty(20, 30); nn.init.kaiming_normal_(t, mode='fan_out', nonlinearity='relu')
+  assert.deepEqual(t.toFlatArray().slice(0, 2), [-0.024237053468823433, 0.11380452662706375]);
+  // ...then, on the same generator: nn.init.xavier_uniform_(t2, nn.init.calculate_gain('tanh'))
+  const t2 = empty([20, 30]);
+  init.xavierUniform_(t2, init.calculateGain('tanh'));
+  assert.deepEqual(t2.toFlatArray().slice(0, 2), [0.2482318878173828, 0.3742557466030121]);
+  assert.equal(init.calculateGain('leaky_relu', 0.2), 1.3867504905630728);
+  init.zeros_(t);
+  init.ones_(t2);
+  assert.equal(tidy(() => t.sum().item()), 0);
+  assert.equal(tidy(() => t2.sum().item()), 600);
+  t.dispose();
+  t2.dispose();
 });
