@@ -117,12 +117,16 @@ export abstract class Module {
   }
 
   /** Every module in the tree, this one first (named ''), each once, depth first like PyTorch's named_modules. */
-  *namedModules(prefix = '', seen = new Set<Module>()): IterableIterator<[string, Module]> {
+  *namedModules(prefix = ''): IterableIterator<[string, Module]> {
+    yield* this.#walk(prefix, new Set());
+  }
+
+  *#walk(prefix: string, seen: Set<Module>): IterableIterator<[string, Module]> {
     if (seen.has(this)) return;
     seen.add(this);
     yield [prefix, this];
     for (const [name, child] of this.#modules) {
-      yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
+      yield* child.#walk(prefix ? `${prefix}.${name}` : name, seen);
     }
   }
 
