@@ -16,7 +16,7 @@ static Napi::Value op_zeros(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(1);
     at::Device device = c.device(2);
     bool requiresGrad = c.boolean(3);
-    return c.result(at::Tensor(at::zeros(size, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::zeros(size, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -31,7 +31,7 @@ static Napi::Value op_ones(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(1);
     at::Device device = c.device(2);
     bool requiresGrad = c.boolean(3);
-    return c.result(at::Tensor(at::ones(size, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::ones(size, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -46,7 +46,7 @@ static Napi::Value op_empty(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(1);
     at::Device device = c.device(2);
     bool requiresGrad = c.boolean(3);
-    return c.result(at::Tensor(at::empty(size, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::empty(size, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -62,7 +62,7 @@ static Napi::Value op_full(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(2);
     at::Device device = c.device(3);
     bool requiresGrad = c.boolean(4);
-    return c.result(at::Tensor(at::full(size, fillValue, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::full(size, fillValue, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -77,7 +77,7 @@ static Napi::Value op_eye(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(1);
     at::Device device = c.device(2);
     bool requiresGrad = c.boolean(3);
-    return c.result(at::Tensor(at::eye(n, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::eye(n, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -94,7 +94,7 @@ static Napi::Value op_arange(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(3);
     at::Device device = c.device(4);
     bool requiresGrad = c.boolean(5);
-    return c.result(at::Tensor(at::arange(start, end, step, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::arange(start, end, step, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -111,7 +111,7 @@ static Napi::Value op_linspace(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(3);
     at::Device device = c.device(4);
     bool requiresGrad = c.boolean(5);
-    return c.result(at::Tensor(at::linspace(start, end, steps, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::linspace(start, end, steps, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -126,7 +126,7 @@ static Napi::Value op_randn(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(1);
     at::Device device = c.device(2);
     bool requiresGrad = c.boolean(3);
-    return c.result(at::Tensor(at::randn(size, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::randn(size, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -141,7 +141,7 @@ static Napi::Value op_rand(const Napi::CallbackInfo& info) {
     at::ScalarType dtype = c.dtype(1);
     at::Device device = c.device(2);
     bool requiresGrad = c.boolean(3);
-    return c.result(at::Tensor(at::rand(size, htaf::options(dtype, device, requiresGrad))));
+    return c.result(at::Tensor(torch::rand(size, htaf::options(dtype, device, requiresGrad))));
   } catch (...) {
     return c.fail();
   }
@@ -692,7 +692,7 @@ static Napi::Value op_maskedFill(const Napi::CallbackInfo& info) {
     at::Tensor self = c.tensor(0);
     at::Tensor mask = c.tensor(1);
     at::Tensor value = c.tensorOrScalar(2);
-    return c.result(at::Tensor(self.masked_fill(mask, value)));
+    return c.result(at::Tensor(self.masked_fill(htaf::boolMask(mask), value)));
   } catch (...) {
     return c.fail();
   }
@@ -786,7 +786,7 @@ static Napi::Value op_pow(const Napi::CallbackInfo& info) {
   try {
     at::Tensor self = c.tensor(0);
     at::Tensor exponent = c.tensorOrScalar(1);
-    return c.result(at::Tensor(at::pow(self, exponent)));
+    return c.result(at::Tensor(htaf::pow(self, exponent)));
   } catch (...) {
     return c.fail();
   }

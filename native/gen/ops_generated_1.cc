@@ -646,7 +646,7 @@ static Napi::Value op_embedding(const Napi::CallbackInfo& info) {
     at::Tensor input = c.tensor(0);
     at::Tensor weight = c.tensor(1);
     int64_t paddingIdx = c.integer(2);
-    return c.result(at::Tensor(at::embedding(weight, input, paddingIdx)));
+    return c.result(at::Tensor(at::embedding(weight, input, htaf::paddingIndex(weight, paddingIdx))));
   } catch (...) {
     return c.fail();
   }
@@ -663,7 +663,7 @@ static Napi::Value op_crossEntropy(const Napi::CallbackInfo& info) {
     int64_t reduction = c.reduction(3);
     int64_t ignoreIndex = c.integer(4);
     double labelSmoothing = c.number(5);
-    return c.result(at::Tensor(at::cross_entropy_loss(input, target, weight, reduction, ignoreIndex, labelSmoothing)));
+    return c.result(at::Tensor(at::cross_entropy_loss(input, target, weight, reduction, ignoreIndex, htaf::unitInterval("labelSmoothing", labelSmoothing))));
   } catch (...) {
     return c.fail();
   }
@@ -922,7 +922,7 @@ static Napi::Value op_maskedFill_(const Napi::CallbackInfo& info) {
     at::Tensor self = c.tensor(0);
     at::Tensor mask = c.tensor(1);
     at::Tensor value = c.tensorOrScalar(2);
-    self.masked_fill_(mask, value);
+    self.masked_fill_(htaf::boolMask(mask), value);
     return c.none();
   } catch (...) {
     return c.fail();

@@ -50,6 +50,11 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
     at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
     auto* src = static_cast<const uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
     if (bytes) std::memcpy(t.data_ptr(), src, bytes);
+    if (dtype == at::kBool) {
+      // A bool byte other than 0 or 1 is undefined behaviour in libtorch's kernels: store 0/1 only.
+      auto* p = static_cast<uint8_t*>(t.data_ptr());
+      for (size_t k = 0; k < bytes; ++k) p[k] = p[k] != 0;
+    }
     return htaf::wrapTensor(info.Env(), t);
   } catch (...) {
     return c.fail();

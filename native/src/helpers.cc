@@ -10,6 +10,10 @@
 
 namespace htaf {
 
+namespace {
+constexpr int64_t kMaxThreads = 1024;
+}  // namespace
+
 at::TensorOptions options(at::ScalarType dtype, at::Device device, bool requiresGrad) {
   return at::TensorOptions().dtype(dtype).device(device).requires_grad(requiresGrad);
 }
@@ -20,6 +24,8 @@ void manualSeed(int64_t seed) {
 
 void setNumThreads(int64_t n) {
   TORCH_CHECK(n >= 1, "the number of threads must be >= 1, got ", n);
+  // OpenMP starts every thread asked for: 100000 of them hang the process for minutes.
+  TORCH_CHECK(n <= kMaxThreads, "the number of threads must be <= ", kMaxThreads, ", got ", n);
   at::set_num_threads(static_cast<int>(n));
 }
 
@@ -68,6 +74,30 @@ Surrogate parseSurrogate(const std::string& name) {
   if (name == "tanh") return Surrogate::Tanh;
   if (name == "rect") return Surrogate::Rect;
   TORCH_CHECK(false, "unknown surrogate '", name, "': expected 'sigmoid', 'tanh' or 'rect'");
+}
+
+const at::Tensor& boolMask(const at::Tensor& mask) {
+  TORCH_CHECK(mask.scalar_type() == at::kBool, "the mask must be a bool tensor (from a comparison such as x.gt(0)), got ",
+              describeTensor(mask));
+  return mask;
+}
+
+int64_t paddingIndex(const at::Tensor& weight, int64_t paddingIdx) {
+  if (paddingIdx == -1) return paddingIdx;
+  TORCH_CHECK(weight.dim() >= 1, "'weight' must be 2-D");
+  TORCH_CHECK(paddingIdx >= 0 && paddingIdx < weight.size(0), "paddingIdx must be -1 (no padding row) or in [0, ",
+              weight.size(0), ") for ", weight.size(0), " embeddings, got ", paddingIdx);
+  return paddingIdx;
+}
+
+double unitInterval(const char* name, double v) {
+  TORCH_CHECK(v >= 0.0 && v <= 1.0, name, " must be in [0, 1], got ", v);
+  return v;
+}
+
+at::Tensor pow(const at::Tensor& self, const at::Tensor& exponent) {
+  if (exponent.unsafeGetTensorImpl()->is_wrapped_number()) return at::pow(self, exponent.item());
+  return at::pow(self, exponent);
 }
 
 at::Tensor toDtype(const at::Tensor& t, at::ScalarType dtype, bool copy) { return t.to(dtype, false, copy); }

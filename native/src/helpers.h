@@ -1,6 +1,8 @@
 // Small C++ helpers that rows of native/ops.def call when one ATen call does not say it all.
 #pragma once
 #include <ATen/ATen.h>
+// torch:: factories (unlike at:: ones) honour TensorOptions::requires_grad; the creation rows use them.
+#include <torch/csrc/autograd/generated/variable_factories.h>
 #include <c10/util/Optional.h>
 #include <string>
 #include <vector>
@@ -36,6 +38,20 @@ std::string gradFnName(const at::Tensor& t);
 
 // Fused activations: 'sigmoid' | 'tanh' | 'rect'
 Surrogate parseSurrogate(const std::string& name);
+
+// Argument checks the rows call where libtorch accepts a wrong value silently.
+// The mask of maskedFill(_): libtorch 1.13 ignores a float mask (nothing is filled) and reads an int64
+// mask as all-true when the fill value is a tensor, so anything but a bool mask is rejected.
+const at::Tensor& boolMask(const at::Tensor& mask);
+// embedding's paddingIdx: -1 (none) or a row of weight. at::embedding accepts any value (PyTorch checks it
+// in Python).
+int64_t paddingIndex(const at::Tensor& weight, int64_t paddingIdx);
+// A number in [0, 1] (NaN is rejected; libtorch's own checks let NaN through).
+double unitInterval(const char* name, double v);
+
+// pow with a JS number exponent goes to the Scalar overload, as Python's `x ** 2` does: it is the one that
+// rejects integer tensors to negative integer powers (the Tensor overload silently gives 0).
+at::Tensor pow(const at::Tensor& self, const at::Tensor& exponent);
 
 // Conversions
 at::Tensor toDtype(const at::Tensor& t, at::ScalarType dtype, bool copy);
