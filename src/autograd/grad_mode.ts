@@ -3,6 +3,7 @@
 import { N } from '../core/native.js';
 
 function withGradMode<T>(enabled: boolean, fn: () => T, name: string): T {
+  if (typeof fn !== 'function') throw new Error(`${name}: expected a function, got ${fn === null ? 'null' : typeof fn}`);
   const previous = N.isGradEnabled();
   N.setGradEnabled(enabled);
   try {

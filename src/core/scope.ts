@@ -49,6 +49,17 @@ export class Scope {
   [Symbol.dispose](): void {
     this.end();
   }
+
+  /**
+   * @internal Ends this scope and every scope opened after it that was never ended (as when an error skipped
+   * their end()), keeping nothing but kept tensors. Leaves the scope stack as it was before this scope began.
+   */
+  abandon(): void {
+    const i = stack.indexOf(this);
+    if (i < 0) return;
+    while (stack.length > i + 1) stack[stack.length - 1].end();
+    this.end();
+  }
 }
 
 function isScoped(v: unknown): v is Scoped {
@@ -88,17 +99,23 @@ function isThenable(v: unknown): boolean {
  * @example const loss = tidy(() => model.forward(x).sub(y).square().mean());
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`tidy: expected a function, got ${fn === null ? 'null' : typeof fn}`);
   const scope = new Scope();
   let result: T;
   try {
     result = fn();
   } catch (err) {
-    scope.end();
+    // Scopes fn opened and the error skipped are ended too, so the original error is the one thrown.
+    scope.abandon();
     throw err;
   }
   if (isThenable(result)) {
-    scope.end();
+    scope.abandon();
     throw new Error('tidy: the function returned a Promise; a scope cannot span an await. Await outside tidy, or tidy each synchronous step.');
+  }
+  if (currentScope() !== scope) {
+    scope.abandon();
+    throw new Error('tidy: the function returned with a scope it opened still open (a Scope without end()); its tensors and the result were freed');
   }
   scope.end(result);
   return result;

@@ -3,6 +3,7 @@
 import { N } from '../core/native.js';
 import { currentScope, type Scoped } from '../core/scope.js';
 import type { DType, Device, NativeHandle } from '../core/types.js';
+import { checkOptions, ho } from './tensor_base.js';
 import { TensorOps } from './tensor_ops.generated.js';
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
@@ -95,6 +96,7 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** A copy of the elements in row-major order (int64 as BigInt64Array, bool as Uint8Array). */
   toTypedArray(): TypedArray {
+    this.#assertLive('toTypedArray');
     const make = TYPED_ARRAY_OF[this.dtype];
     if (!make) throw new Error(`toTypedArray: dtype ${this.dtype} has no JavaScript typed array; convert with toDtype('float32') first`);
     return make(N.toBuffer(this.native));
@@ -102,6 +104,7 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** The elements as nested arrays of numbers (booleans for bool tensors), like PyTorch's tolist(). */
   toArray(): NestedArray {
+    this.#assertLive('toArray');
     const data = this.toTypedArray();
     const isBool = this.dtype === 'bool';
     const flat: (number | boolean)[] = Array.from(data as ArrayLike<number | bigint>, (v) => (isBool ? v !== 0 : Number(v)));
@@ -119,6 +122,7 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** The elements as a flat array of numbers. */
   toFlatArray(): number[] {
+    this.#assertLive('toFlatArray');
     return Array.from(this.toTypedArray() as ArrayLike<number | bigint>, Number);
   }
 
@@ -126,6 +130,9 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** Converts to a dtype or moves to a device; returns this tensor's data unchanged when nothing changes. */
   to(target: DType | Device): Tensor {
+    if (typeof target !== 'string') {
+      throw new Error(`to: the target must be a dtype or a device string, got ${target === null ? 'null' : typeof target}`);
+    }
     if (target === 'cpu' || target.startsWith('cuda')) return this.toDevice(target as Device);
     return this.toDtype(target as DType);
   }
@@ -170,7 +177,8 @@ export class Tensor extends TensorOps implements Scoped {
   }
 
   set grad(value: Tensor | null) {
-    N.setGrad(this.native, value === null ? null : value.native);
+    // Anything but a Tensor, null or undefined reaches the addon, which rejects it naming setGrad.
+    N.setGrad(this.native, ho(value));
   }
 
   /** Forgets the accumulated gradient (set to none, as PyTorch's zero_grad does by default). */
@@ -186,8 +194,14 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** Back-propagates from this tensor; a gradient is needed unless it has one element. */
   backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    checkOptions('backward', options, ['retainGraph', 'createGraph']);
     const createGraph = options.createGraph ?? false;
-    N.backward(this.native, gradient ? gradient.native : null, options.retainGraph ?? createGraph, createGraph);
+    // A non-Tensor gradient (a number, a string) reaches the addon, which rejects it naming backward.
+    N.backward(this.native, ho(gradient), options.retainGraph ?? createGraph, createGraph);
+  }
+
+  #assertLive(op: string): void {
+    if (this.#disposed) throw new Error(`${op}: the tensor is disposed`);
   }
 
   // ---- printing ----------------------------------------------------------------------------------
