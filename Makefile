@@ -39,8 +39,12 @@ native/gen/ops_generated.h: native/ops.def tools/gen-ops.mjs
 
 gen: native/gen/ops_generated.h
 
-$(NATIVE): .deps/debian node_modules/.package-lock.json $(NATIVE_SOURCES) $(wildcard native/gen/*.cc)
-	cd native && ../node_modules/.bin/node-gyp rebuild --jobs 2 $(NODEDIR_FLAG)
+# Configure once (again when binding.gyp changes), then build incrementally.
+native/build/config.gypi: native/binding.gyp .deps/debian node_modules/.package-lock.json
+	cd native && ../node_modules/.bin/node-gyp configure $(NODEDIR_FLAG)
+
+$(NATIVE): native/build/config.gypi $(NATIVE_SOURCES) $(wildcard native/gen/*.cc)
+	cd native && ../node_modules/.bin/node-gyp build --jobs 2
 
 dist/.built: node_modules/.package-lock.json native/gen/ops_generated.h $(TS_SOURCES) tsconfig.json
 	node_modules/.bin/tsc -p tsconfig.json

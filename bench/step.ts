@@ -1,0 +1,93 @@
+// `htaf bench step`: Adam training steps of the issue-2 benchmark models, as bench/peer/step.py times
+// the same models in PyTorch eager.
+import {
+  Adam, Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential, crossEntropy, manualSeed, memory, mseLoss, randint, randn,
+  setNumThreads, tidy, type Tensor,
+} from '../src/index.js';
+import { benchActivation } from './activations.js';
+import { blasInUse, median, msSince, rssMb } from './stats.js';
+
+/** An activation function as a layer, so the benchmark models are plain Sequentials. */
+class Activation extends Module {
+  constructor(readonly name: string, private readonly fn: (x: Tensor) => Tensor) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.fn(x);
+  }
+
+  extraRepr(): string {
+    return this.name;
+  }
+}
+
+export function benchmarkMlp(activation: string): Sequential {
+  const act = () => new Activation(activation, benchActivation(activation));
+  return new Sequential(new Linear(45, 256), act(), new Linear(256, 256), act(), new Linear(256, 128), act(), new Linear(128, 1));
+}
+
+export function benchmarkCnn(activation: string): Sequential {
+  const act = () => new Activation(activation, benchActivation(activation));
+  return new Sequential(
+    new Conv2d(1, 32, 3, { padding: 1 }), act(), new MaxPool2d(2),
+    new Conv2d(32, 64, 3, { padding: 1 }), act(), new MaxPool2d(2),
+    new Flatten(), new Linear(3136, 128), act(), new Linear(128, 10),
+  );
+}
+
+export interface StepBenchOptions {
+  model: 'mlp' | 'cnn';
+  activation: string;
+  batch: number;
+  steps: number;
+  warmup: number;
+  threads: number;
+  seed: number;
+}
+
+export function benchStep(o: StepBenchOptions) {
+  setNumThreads(o.threads);
+  manualSeed(o.seed);
+  const model = o.model === 'mlp' ? benchmarkMlp(o.activation) : benchmarkCnn(o.activation);
+  const x = (o.model === 'mlp' ? randn([o.batch, 45]) : randn([o.batch, 1, 28, 28])).keep();
+  const y = (o.model === 'mlp' ? randn([o.batch, 1]) : randint(0, 10, [o.batch])).keep();
+  const lossOf = o.model === 'mlp' ? (out: Tensor) => mseLoss(out, y) : (out: Tensor) => crossEntropy(out, y);
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+
+  const step = () =>
+    tidy(() => {
+      optimizer.zeroGrad();
+      const loss = lossOf(model.call(x));
+      loss.backward();
+      optimizer.step();
+    });
+
+  for (let s = 0; s < o.warmup; s++) step();
+  const rssStart = rssMb();
+  const times: number[] = [];
+  for (let s = 0; s < o.steps; s++) {
+    const start = process.hrtime.bigint();
+    step();
+    times.push(msSince(start));
+  }
+  const rssEnd = rssMb();
+  optimizer.dispose();
+  model.dispose();
+  x.dispose();
+  y.dispose();
+  return {
+    impl: 'htaf',
+    model: o.model,
+    activation: o.activation,
+    batch: o.batch,
+    steps: o.steps,
+    threads: o.threads,
+    ms_per_step: median(times),
+    stat: 'median',
+    rss_mb_start: Math.round(rssStart * 10) / 10,
+    rss_mb_end: Math.round(rssEnd * 10) / 10,
+    live_tensors_end: memory().liveTensors,
+    blas: blasInUse(),
+  };
+}

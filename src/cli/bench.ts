@@ -1,0 +1,48 @@
+// `htaf bench step|op`: engine benchmarks that print one JSON line (issue 2; bench/RESULTS.md).
+import type { Command } from 'commander';
+import { benchOp } from '../../bench/op.js';
+import { benchStep } from '../../bench/step.js';
+import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
+
+const ACTIVATIONS = ['relu', 'htaf', 'ss', 'ste'] as const;
+
+function print(result: object, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(result));
+  } else {
+    for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(18)} ${Array.isArray(v) ? v.join(',') : v}`);
+  }
+}
+
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('time the engine (compare with bench/peer/*.py, the PyTorch peer)');
+
+  bench
+    .command('step')
+    .description('training steps of the benchmark MLP or CNN with Adam 1e-3')
+    .option('--model <name>', 'mlp (45-256-256-128-1, MSE) or cnn (28x28x1, 10 classes, cross-entropy)', oneOf('--model', ['mlp', 'cnn'] as const), 'mlp')
+    .option('--activation <name>', ACTIVATIONS.join('|'), oneOf('--activation', ACTIVATIONS), 'relu')
+    .option('--batch <n>', 'batch size (default 256 for mlp, 128 for cnn)', positiveInt('--batch'))
+    .option('--steps <n>', 'timed steps', positiveInt('--steps'), 100)
+    .option('--warmup <n>', 'untimed steps first', nonNegativeInt('--warmup'), 5)
+    .option('--threads <n>', 'intra-op threads', positiveInt('--threads'), 2)
+    .option('--seed <n>', 'seed', nonNegativeInt('--seed'), 0)
+    .option('--json', 'print one JSON line')
+    .action((o) => {
+      const batch = o.batch ?? (o.model === 'mlp' ? 256 : 128);
+      print(benchStep({ model: o.model, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed }), !!o.json);
+    });
+
+  bench
+    .command('op')
+    .description('forward + backward of one activation on a big float32 tensor')
+    .option('--op <name>', ACTIVATIONS.join('|'), oneOf('--op', ACTIVATIONS), 'htaf')
+    .option('--shape <dims>', 'tensor shape', shapeList('--shape'), [128, 64, 28, 28])
+    .option('--steps <n>', 'timed repetitions', positiveInt('--steps'), 30)
+    .option('--warmup <n>', 'untimed repetitions first', nonNegativeInt('--warmup'), 3)
+    .option('--threads <n>', 'intra-op threads', positiveInt('--threads'), 2)
+    .option('--json', 'print one JSON line')
+    .action((o) => {
+      print(benchOp({ op: o.op, shape: o.shape, steps: o.steps, warmup: o.warmup, threads: o.threads }), !!o.json);
+    });
+}

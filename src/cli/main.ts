@@ -1,0 +1,13 @@
+// `npx htaf`: one file per command, wired here.
+import { Command } from 'commander';
+import { registerBench } from './bench.js';
+import { registerDemo } from './demo.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program.name('htaf').description('Exact binary representations: HTAF, deep Heaviside, binary and spiking networks on libtorch');
+  program.showHelpAfterError();
+  registerDemo(program);
+  registerBench(program);
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,37 @@
+// Parsers for CLI option values: each rejects a bad value with a message naming the option.
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be an integer >= 0, got '${value}'`);
+    return n;
+  };
+}
+
+export function shapeList(name: string) {
+  return (value: string): number[] => {
+    const dims = value.split(',').map((s) => Number(s.trim()));
+    if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new InvalidArgumentError(`${name} must be a comma-separated list of positive integers, got '${value}'`);
+    }
+    return dims;
+  };
+}
+
+export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+    }
+    return value as T;
+  };
+}
