@@ -19,3 +19,6 @@ export { saveSafetensors, loadSafetensors, readSafetensorsHeader, MAX_SAFETENSOR
 export type { SafetensorsDtype, SafetensorsEntry, SafetensorsHeader, LoadedSafetensors, LoadSafetensorsOptions } from './io/safetensors.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from './io/checkpoint.js';
 export type { CheckpointContents, LoadedCheckpoint } from './io/checkpoint.js';
+// optim: optimizers (SGD, Adam, AdamW) with param groups and state dicts; LR schedules (StepLR, MultiStepLR,
+// CosineAnnealingLR, LinearLR/LinearWarmup, SequentialLR, warmupCosine).
+export * from './optim/index.js';

@@ -1,0 +1,23 @@
+// src/optim: optimizers (SGD, Adam, AdamW) and LR schedules.
+export { Optimizer } from './optimizer.js';
+export type { HyperValue, OptimizerParams, OptimizerStateDict, ParamGroup, ParamGroupInput, ParamState, SavedParamGroup } from './optimizer.js';
+export { SGD } from './sgd.js';
+export type { SGDHyperparameters, SGDOptions, SGDState } from './sgd.js';
+export { AdamCore } from './adam_core.js';
+export type { AdamHyperparameters, AdamOptions, AdamState } from './adam_core.js';
+export { Adam } from './adam.js';
+export { AdamW } from './adamw.js';
+export { LRScheduler, ClosedFormLR } from './lr_scheduler.js';
+export type { LRSchedulerStateDict, SchedulableOptimizer, ScheduleConfig } from './lr_scheduler.js';
+export { StepLR } from './schedules/step_lr.js';
+export type { StepLROptions } from './schedules/step_lr.js';
+export { MultiStepLR } from './schedules/multi_step_lr.js';
+export type { MultiStepLROptions } from './schedules/multi_step_lr.js';
+export { CosineAnnealingLR } from './schedules/cosine_annealing_lr.js';
+export type { CosineAnnealingLROptions } from './schedules/cosine_annealing_lr.js';
+export { LinearLR, LinearWarmup } from './schedules/linear_lr.js';
+export type { LinearLROptions, LinearWarmupOptions } from './schedules/linear_lr.js';
+export { SequentialLR } from './schedules/sequential_lr.js';
+export type { SequentialLROptions } from './schedules/sequential_lr.js';
+export { warmupCosine } from './schedules/warmup_cosine.js';
+export type { WarmupCosineOptions } from './schedules/warmup_cosine.js';
