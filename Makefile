@@ -52,8 +52,9 @@ dist/.built: node_modules/.package-lock.json native/gen/ops_generated.h $(TS_SOU
 
 build: $(NATIVE) dist/.built
 
+# Only *.test.js files: node would also run every helper module under a folder named test/.
 test: build
-	node --test --test-concurrency=1 dist/test/
+	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 
 demo: build
 	node bin/htaf.js demo

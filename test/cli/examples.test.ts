@@ -1,0 +1,19 @@
+// README's examples run, so they cannot rot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, runNode } from './run.js';
+
+const EXPECTED: Record<string, RegExp[]> = {
+  'tensors.js': [/x\.grad = \[ \[ 2, 4 \], \[ 6, 8 \] \]/, /tensors kept by tidy: 1/, /error: matmul\(self=float32\[2, 2\], other=float32\[3\]\)/],
+  'train_mlp.js': [/step 300: loss/, /restored model gives the same outputs: true/],
+  'activations.js': [/HTAF\(x\)    = 0\.0000 0\.1024 0\.5000 0\.8976 1\.0000/, /H\(x\)       = 0 0 1 1 1/],
+};
+
+for (const [file, patterns] of Object.entries(EXPECTED)) {
+  test(`examples/${file.replace('.js', '.ts')} runs`, () => {
+    const r = runNode([join(ROOT, 'dist/examples', file)]);
+    assert.equal(r.status, 0, r.stderr);
+    for (const p of patterns) assert.match(r.stdout, p);
+  });
+}
