@@ -195,7 +195,10 @@ function tsBody(op, { method }) {
   const { options } = tsParams(op, method);
   const lines = [];
   if (options.length) {
-    lines.push(`checkOptions('${op.name}', options, [${options.map((a) => `'${a.name}'`).join(', ')}]);`);
+    // The op's positional arguments go along so an options error shows the shapes, as the addon's do.
+    const positional = op.args.filter((a) => !a.option)
+      .map((a, i) => (i === 0 && method ? `${a.name}: this` : a.name));
+    lines.push(`checkOptions('${op.name}', options, [${options.map((a) => `'${a.name}'`).join(', ')}], { ${positional.join(', ')} });`);
   }
   const call = `N.${op.name}(${tsCallArgs(op, method ? 'this.native' : null)})`;
   const [, , wrapExpr] = RETURN_TYPES[op.ret];

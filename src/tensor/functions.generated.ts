@@ -9,77 +9,77 @@ const wrap = (handle: NativeHandle): Tensor => Tensor.fromNative(handle);
 
 /** zeros (size: int[], *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function zeros(size: number | readonly number[], options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('zeros', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('zeros', options, ['dtype', 'device', 'requiresGrad'], { size });
   const r = N.zeros(size, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** ones (size: int[], *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function ones(size: number | readonly number[], options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('ones', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('ones', options, ['dtype', 'device', 'requiresGrad'], { size });
   const r = N.ones(size, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** empty (size: int[], *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function empty(size: number | readonly number[], options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('empty', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('empty', options, ['dtype', 'device', 'requiresGrad'], { size });
   const r = N.empty(size, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** full (size: int[], fillValue: Scalar, *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function full(size: number | readonly number[], fillValue: number, options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('full', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('full', options, ['dtype', 'device', 'requiresGrad'], { size, fillValue });
   const r = N.full(size, fillValue, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** eye (n: int, *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function eye(n: number, options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('eye', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('eye', options, ['dtype', 'device', 'requiresGrad'], { n });
   const r = N.eye(n, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** arange (start: Scalar, end: Scalar, step: Scalar = 1, *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function arange(start: number, end: number, step: number = 1, options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('arange', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('arange', options, ['dtype', 'device', 'requiresGrad'], { start, end, step });
   const r = N.arange(start, end, step, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** linspace (start: Scalar, end: Scalar, steps: int, *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function linspace(start: number, end: number, steps: number, options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('linspace', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('linspace', options, ['dtype', 'device', 'requiresGrad'], { start, end, steps });
   const r = N.linspace(start, end, steps, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** randn (size: int[], *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function randn(size: number | readonly number[], options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('randn', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('randn', options, ['dtype', 'device', 'requiresGrad'], { size });
   const r = N.randn(size, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** rand (size: int[], *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor */
 export function rand(size: number | readonly number[], options: { dtype?: DType; device?: Device; requiresGrad?: boolean } = {}): Tensor {
-  checkOptions('rand', options, ['dtype', 'device', 'requiresGrad']);
+  checkOptions('rand', options, ['dtype', 'device', 'requiresGrad'], { size });
   const r = N.rand(size, (options.dtype ?? 'float32'), (options.device ?? 'cpu'), (options.requiresGrad ?? false));
   return wrap(r);
 }
 
 /** randint (low: int, high: int, size: int[], *, dtype: Dtype = 'int64', device: Device = 'cpu') -> Tensor */
 export function randint(low: number, high: number, size: number | readonly number[], options: { dtype?: DType; device?: Device } = {}): Tensor {
-  checkOptions('randint', options, ['dtype', 'device']);
+  checkOptions('randint', options, ['dtype', 'device'], { low, high, size });
   const r = N.randint(low, high, size, (options.dtype ?? 'int64'), (options.device ?? 'cpu'));
   return wrap(r);
 }
 
 /** randperm (n: int, *, dtype: Dtype = 'int64', device: Device = 'cpu') -> Tensor */
 export function randperm(n: number, options: { dtype?: DType; device?: Device } = {}): Tensor {
-  checkOptions('randperm', options, ['dtype', 'device']);
+  checkOptions('randperm', options, ['dtype', 'device'], { n });
   const r = N.randperm(n, (options.dtype ?? 'int64'), (options.device ?? 'cpu'));
   return wrap(r);
 }
@@ -502,14 +502,14 @@ export function hardtanh(self: Tensor, minVal: number = -1, maxVal: number = 1):
 
 /** softmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor */
 export function softmax(self: Tensor, dim: number, options: { dtype?: DType | null } = {}): Tensor {
-  checkOptions('softmax', options, ['dtype']);
+  checkOptions('softmax', options, ['dtype'], { self, dim });
   const r = N.softmax(h(self), dim, (options.dtype ?? null));
   return wrap(r);
 }
 
 /** logSoftmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor */
 export function logSoftmax(self: Tensor, dim: number, options: { dtype?: DType | null } = {}): Tensor {
-  checkOptions('logSoftmax', options, ['dtype']);
+  checkOptions('logSoftmax', options, ['dtype'], { self, dim });
   const r = N.logSoftmax(h(self), dim, (options.dtype ?? null));
   return wrap(r);
 }
@@ -592,14 +592,14 @@ export function equal(self: Tensor, other: Tensor): boolean {
 
 /** sum (self: Tensor, dim: int[]? = null, keepdim: bool = false, *, dtype: Dtype? = null) -> Tensor */
 export function sum(self: Tensor, dim: number | readonly number[] | null = null, keepdim: boolean = false, options: { dtype?: DType | null } = {}): Tensor {
-  checkOptions('sum', options, ['dtype']);
+  checkOptions('sum', options, ['dtype'], { self, dim, keepdim });
   const r = N.sum(h(self), dim, keepdim, (options.dtype ?? null));
   return wrap(r);
 }
 
 /** mean (self: Tensor, dim: int[]? = null, keepdim: bool = false, *, dtype: Dtype? = null) -> Tensor */
 export function mean(self: Tensor, dim: number | readonly number[] | null = null, keepdim: boolean = false, options: { dtype?: DType | null } = {}): Tensor {
-  checkOptions('mean', options, ['dtype']);
+  checkOptions('mean', options, ['dtype'], { self, dim, keepdim });
   const r = N.mean(h(self), dim, keepdim, (options.dtype ?? null));
   return wrap(r);
 }
@@ -673,7 +673,7 @@ export function norm(self: Tensor, p: number = 2): Tensor {
 
 /** cumsum (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor */
 export function cumsum(self: Tensor, dim: number, options: { dtype?: DType | null } = {}): Tensor {
-  checkOptions('cumsum', options, ['dtype']);
+  checkOptions('cumsum', options, ['dtype'], { self, dim });
   const r = N.cumsum(h(self), dim, (options.dtype ?? null));
   return wrap(r);
 }
@@ -728,28 +728,28 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
 
 /** conv1d (input: Tensor, weight: Tensor, *, bias: Tensor? = null, stride: int[] = 1, padding: int[] = 0, dilation: int[] = 1, groups: int = 1) -> Tensor */
 export function conv1d(input: Tensor, weight: Tensor, options: { bias?: Tensor | null; stride?: number | readonly number[]; padding?: number | readonly number[]; dilation?: number | readonly number[]; groups?: number } = {}): Tensor {
-  checkOptions('conv1d', options, ['bias', 'stride', 'padding', 'dilation', 'groups']);
+  checkOptions('conv1d', options, ['bias', 'stride', 'padding', 'dilation', 'groups'], { input, weight });
   const r = N.conv1d(h(input), h(weight), ho((options.bias ?? null)), (options.stride ?? 1), (options.padding ?? 0), (options.dilation ?? 1), (options.groups ?? 1));
   return wrap(r);
 }
 
 /** conv2d (input: Tensor, weight: Tensor, *, bias: Tensor? = null, stride: int[] = 1, padding: int[] = 0, dilation: int[] = 1, groups: int = 1) -> Tensor */
 export function conv2d(input: Tensor, weight: Tensor, options: { bias?: Tensor | null; stride?: number | readonly number[]; padding?: number | readonly number[]; dilation?: number | readonly number[]; groups?: number } = {}): Tensor {
-  checkOptions('conv2d', options, ['bias', 'stride', 'padding', 'dilation', 'groups']);
+  checkOptions('conv2d', options, ['bias', 'stride', 'padding', 'dilation', 'groups'], { input, weight });
   const r = N.conv2d(h(input), h(weight), ho((options.bias ?? null)), (options.stride ?? 1), (options.padding ?? 0), (options.dilation ?? 1), (options.groups ?? 1));
   return wrap(r);
 }
 
 /** maxPool2d (input: Tensor, kernelSize: int[], *, stride: int[]? = null, padding: int[] = 0, dilation: int[] = 1, ceilMode: bool = false) -> Tensor */
 export function maxPool2d(input: Tensor, kernelSize: number | readonly number[], options: { stride?: number | readonly number[] | null; padding?: number | readonly number[]; dilation?: number | readonly number[]; ceilMode?: boolean } = {}): Tensor {
-  checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation', 'ceilMode']);
+  checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation', 'ceilMode'], { input, kernelSize });
   const r = N.maxPool2d(h(input), kernelSize, (options.stride ?? null), (options.padding ?? 0), (options.dilation ?? 1), (options.ceilMode ?? false));
   return wrap(r);
 }
 
 /** avgPool2d (input: Tensor, kernelSize: int[], *, stride: int[]? = null, padding: int[] = 0, ceilMode: bool = false, countIncludePad: bool = true, divisorOverride: int? = null) -> Tensor */
 export function avgPool2d(input: Tensor, kernelSize: number | readonly number[], options: { stride?: number | readonly number[] | null; padding?: number | readonly number[]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null } = {}): Tensor {
-  checkOptions('avgPool2d', options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+  checkOptions('avgPool2d', options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], { input, kernelSize });
   const r = N.avgPool2d(h(input), kernelSize, (options.stride ?? null), (options.padding ?? 0), (options.ceilMode ?? false), (options.countIncludePad ?? true), (options.divisorOverride ?? null));
   return wrap(r);
 }
@@ -762,14 +762,14 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly n
 
 /** batchNorm (input: Tensor, runningMean: Tensor?, runningVar: Tensor?, *, weight: Tensor? = null, bias: Tensor? = null, training: bool = false, momentum: float = 0.1, eps: float = 1e-5) -> Tensor */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number } = {}): Tensor {
-  checkOptions('batchNorm', options, ['weight', 'bias', 'training', 'momentum', 'eps']);
+  checkOptions('batchNorm', options, ['weight', 'bias', 'training', 'momentum', 'eps'], { input, runningMean, runningVar });
   const r = N.batchNorm(h(input), ho(runningMean), ho(runningVar), ho((options.weight ?? null)), ho((options.bias ?? null)), (options.training ?? false), (options.momentum ?? 0.1), (options.eps ?? 1e-5));
   return wrap(r);
 }
 
 /** layerNorm (input: Tensor, normalizedShape: int[], *, weight: Tensor? = null, bias: Tensor? = null, eps: float = 1e-5) -> Tensor */
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
-  checkOptions('layerNorm', options, ['weight', 'bias', 'eps']);
+  checkOptions('layerNorm', options, ['weight', 'bias', 'eps'], { input, normalizedShape });
   const r = N.layerNorm(h(input), normalizedShape, ho((options.weight ?? null)), ho((options.bias ?? null)), (options.eps ?? 1e-5));
   return wrap(r);
 }
@@ -782,42 +782,42 @@ export function dropout(input: Tensor, p: number = 0.5, training: boolean = true
 
 /** embedding (input: Tensor, weight: Tensor, *, paddingIdx: int = -1) -> Tensor */
 export function embedding(input: Tensor, weight: Tensor, options: { paddingIdx?: number } = {}): Tensor {
-  checkOptions('embedding', options, ['paddingIdx']);
+  checkOptions('embedding', options, ['paddingIdx'], { input, weight });
   const r = N.embedding(h(input), h(weight), (options.paddingIdx ?? -1));
   return wrap(r);
 }
 
 /** crossEntropy (input: Tensor, target: Tensor, *, weight: Tensor? = null, reduction: Reduction = 'mean', ignoreIndex: int = -100, labelSmoothing: float = 0) -> Tensor */
 export function crossEntropy(input: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {}): Tensor {
-  checkOptions('crossEntropy', options, ['weight', 'reduction', 'ignoreIndex', 'labelSmoothing']);
+  checkOptions('crossEntropy', options, ['weight', 'reduction', 'ignoreIndex', 'labelSmoothing'], { input, target });
   const r = N.crossEntropy(h(input), h(target), ho((options.weight ?? null)), (options.reduction ?? 'mean'), (options.ignoreIndex ?? -100), (options.labelSmoothing ?? 0));
   return wrap(r);
 }
 
 /** nllLoss (input: Tensor, target: Tensor, *, weight: Tensor? = null, reduction: Reduction = 'mean', ignoreIndex: int = -100) -> Tensor */
 export function nllLoss(input: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction; ignoreIndex?: number } = {}): Tensor {
-  checkOptions('nllLoss', options, ['weight', 'reduction', 'ignoreIndex']);
+  checkOptions('nllLoss', options, ['weight', 'reduction', 'ignoreIndex'], { input, target });
   const r = N.nllLoss(h(input), h(target), ho((options.weight ?? null)), (options.reduction ?? 'mean'), (options.ignoreIndex ?? -100));
   return wrap(r);
 }
 
 /** binaryCrossEntropyWithLogits (input: Tensor, target: Tensor, *, weight: Tensor? = null, posWeight: Tensor? = null, reduction: Reduction = 'mean') -> Tensor */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  checkOptions('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight', 'reduction']);
+  checkOptions('binaryCrossEntropyWithLogits', options, ['weight', 'posWeight', 'reduction'], { input, target });
   const r = N.binaryCrossEntropyWithLogits(h(input), h(target), ho((options.weight ?? null)), ho((options.posWeight ?? null)), (options.reduction ?? 'mean'));
   return wrap(r);
 }
 
 /** mseLoss (input: Tensor, target: Tensor, *, reduction: Reduction = 'mean') -> Tensor */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  checkOptions('mseLoss', options, ['reduction']);
+  checkOptions('mseLoss', options, ['reduction'], { input, target });
   const r = N.mseLoss(h(input), h(target), (options.reduction ?? 'mean'));
   return wrap(r);
 }
 
 /** l1Loss (input: Tensor, target: Tensor, *, reduction: Reduction = 'mean') -> Tensor */
 export function l1Loss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  checkOptions('l1Loss', options, ['reduction']);
+  checkOptions('l1Loss', options, ['reduction'], { input, target });
   const r = N.l1Loss(h(input), h(target), (options.reduction ?? 'mean'));
   return wrap(r);
 }

@@ -2,8 +2,8 @@
 // TensorOps base; this file adds what the op table cannot say: facts, data in and out, autograd, memory.
 import { N } from '../core/native.js';
 import { currentScope, type Scoped } from '../core/scope.js';
-import type { DType, Device, NativeHandle } from '../core/types.js';
-import { checkOptions, ho } from './tensor_base.js';
+import { DTYPES, type DType, type Device, type NativeHandle } from '../core/types.js';
+import { checkOptions, describeArgs, ho } from './tensor_base.js';
 import { TensorOps } from './tensor_ops.generated.js';
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
@@ -58,9 +58,10 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** Size of one dimension (negative counts from the end). */
   size(dim: number): number {
+    this.#assertLive('size');
     const d = dim < 0 ? dim + this.shape.length : dim;
     if (!Number.isInteger(d) || d < 0 || d >= this.shape.length) {
-      throw new Error(`size: dim ${dim} is out of range for a tensor of shape [${this.shape.join(', ')}]`);
+      throw new Error(`size(${describeArgs({ self: this, dim })}): dim ${dim} is out of range for a tensor with ${this.shape.length} dimensions`);
     }
     return this.shape[d];
   }
@@ -98,7 +99,9 @@ export class Tensor extends TensorOps implements Scoped {
   toTypedArray(): TypedArray {
     this.#assertLive('toTypedArray');
     const make = TYPED_ARRAY_OF[this.dtype];
-    if (!make) throw new Error(`toTypedArray: dtype ${this.dtype} has no JavaScript typed array; convert with toDtype('float32') first`);
+    if (!make) {
+      throw new Error(`toTypedArray(${describeArgs({ self: this })}): dtype ${this.dtype} has no JavaScript typed array; convert with toDtype('float32') first`);
+    }
     return make(N.toBuffer(this.native));
   }
 
@@ -130,10 +133,11 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** Converts to a dtype or moves to a device; returns this tensor's data unchanged when nothing changes. */
   to(target: DType | Device): Tensor {
-    if (typeof target !== 'string') {
-      throw new Error(`to: the target must be a dtype or a device string, got ${target === null ? 'null' : typeof target}`);
+    if (typeof target === 'string' && /^(cpu|cuda(:\d+)?)$/.test(target)) return this.toDevice(target as Device);
+    if (!(DTYPES as readonly unknown[]).includes(target)) {
+      throw new Error(`to(${describeArgs({ self: this, target })}): the target must be a dtype (${DTYPES.join(', ')}) ` +
+        "or a device ('cpu', 'cuda', 'cuda:N')");
     }
-    if (target === 'cpu' || target.startsWith('cuda')) return this.toDevice(target as Device);
     return this.toDtype(target as DType);
   }
 
@@ -194,14 +198,14 @@ export class Tensor extends TensorOps implements Scoped {
 
   /** Back-propagates from this tensor; a gradient is needed unless it has one element. */
   backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    checkOptions('backward', options, ['retainGraph', 'createGraph']);
+    checkOptions('backward', options, ['retainGraph', 'createGraph'], { self: this, gradient });
     const createGraph = options.createGraph ?? false;
     // A non-Tensor gradient (a number, a string) reaches the addon, which rejects it naming backward.
     N.backward(this.native, ho(gradient), options.retainGraph ?? createGraph, createGraph);
   }
 
   #assertLive(op: string): void {
-    if (this.#disposed) throw new Error(`${op}: the tensor is disposed`);
+    if (this.#disposed) throw new Error(`${op}(self=<disposed tensor>): the tensor is disposed`);
   }
 
   // ---- printing ----------------------------------------------------------------------------------

@@ -410,14 +410,14 @@ export abstract class TensorOps extends TensorBase {
 
   /** softmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor */
   softmax(dim: number, options: { dtype?: DType | null } = {}): Tensor {
-    checkOptions('softmax', options, ['dtype']);
+    checkOptions('softmax', options, ['dtype'], { self: this, dim });
     const r = N.softmax(this.native, dim, (options.dtype ?? null));
     return this.wrap(r);
   }
 
   /** logSoftmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor */
   logSoftmax(dim: number, options: { dtype?: DType | null } = {}): Tensor {
-    checkOptions('logSoftmax', options, ['dtype']);
+    checkOptions('logSoftmax', options, ['dtype'], { self: this, dim });
     const r = N.logSoftmax(this.native, dim, (options.dtype ?? null));
     return this.wrap(r);
   }
@@ -500,14 +500,14 @@ export abstract class TensorOps extends TensorBase {
 
   /** sum (self: Tensor, dim: int[]? = null, keepdim: bool = false, *, dtype: Dtype? = null) -> Tensor */
   sum(dim: number | readonly number[] | null = null, keepdim: boolean = false, options: { dtype?: DType | null } = {}): Tensor {
-    checkOptions('sum', options, ['dtype']);
+    checkOptions('sum', options, ['dtype'], { self: this, dim, keepdim });
     const r = N.sum(this.native, dim, keepdim, (options.dtype ?? null));
     return this.wrap(r);
   }
 
   /** mean (self: Tensor, dim: int[]? = null, keepdim: bool = false, *, dtype: Dtype? = null) -> Tensor */
   mean(dim: number | readonly number[] | null = null, keepdim: boolean = false, options: { dtype?: DType | null } = {}): Tensor {
-    checkOptions('mean', options, ['dtype']);
+    checkOptions('mean', options, ['dtype'], { self: this, dim, keepdim });
     const r = N.mean(this.native, dim, keepdim, (options.dtype ?? null));
     return this.wrap(r);
   }
@@ -580,7 +580,7 @@ export abstract class TensorOps extends TensorBase {
 
   /** cumsum (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor */
   cumsum(dim: number, options: { dtype?: DType | null } = {}): Tensor {
-    checkOptions('cumsum', options, ['dtype']);
+    checkOptions('cumsum', options, ['dtype'], { self: this, dim });
     const r = N.cumsum(this.native, dim, (options.dtype ?? null));
     return this.wrap(r);
   }

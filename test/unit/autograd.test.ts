@@ -150,7 +150,7 @@ test('backward errors: non-scalar without gradient, nothing to differentiate, wr
   assert.throws(() => x.mul(2).backward(tensor([1, 2, 3])), /^Error: backward\(self=float32\[2\], gradient=float32\[3\]/);
   assert.throws(() => x.sum().backward('1' as never), /^Error: backward\(.*argument 'gradient' must be a live Tensor, got string '1'/);
   assert.throws(() => x.sum().backward(1 as never), /argument 'gradient' must be a live Tensor, got number 1/);
-  assert.throws(() => x.sum().backward(null, { retain: true } as never), /^Error: backward: unknown option 'retain'/);
+  assert.throws(() => x.sum().backward(null, { retain: true } as never), /^Error: backward\(self=float32\[\], gradient=null\): unknown option 'retain'/);
   assert.throws(() => { tensor([1], { dtype: 'int64' }).requiresGrad = true; }, /^Error: setRequiresGrad\(.*floating point/);
   assert.throws(() => { x.mul(2).requiresGrad = false; }, /^Error: setRequiresGrad\(.*leaf variables/);
   assert.throws(() => ones([2], { requiresGrad: true }).add_(1), /^Error: add_\(.*leaf Variable that requires grad/);
