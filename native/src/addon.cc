@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "cpu_allocator.h"
 #include "gen/ops_generated.h"
 #include "op_call.h"
 #include "tensor_box.h"
@@ -19,9 +20,7 @@ const char* const kToBufferNames[] = {"tensor"};
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   htaf::OpCall c(info, "dispose", kDisposeNames, 1);
   try {
-    htaf::TensorBox* box = htaf::boxOf(info.Env(), info[0]);
-    if (!box) throw htaf::ArgError("argument 'tensor' must be a Tensor handle");
-    return Napi::Boolean::New(info.Env(), htaf::disposeBox(info.Env(), box));
+    return Napi::Boolean::New(info.Env(), htaf::disposeHandle(info.Env(), info[0]));
   } catch (...) {
     return c.fail();
   }
@@ -88,8 +87,26 @@ Napi::Value ResetPeakTensors(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// cpuCache() -> { cachedBytes, allocatedBytes, enabled }
+Napi::Value CpuCache(const Napi::CallbackInfo& info) {
+  htaf::CpuCacheStats s = htaf::cpuCacheStats();
+  auto out = Napi::Object::New(info.Env());
+  out.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(s.cachedBytes)));
+  out.Set("allocatedBytes", Napi::Number::New(info.Env(), static_cast<double>(s.allocatedBytes)));
+  out.Set("enabled", Napi::Boolean::New(info.Env(), s.enabled));
+  return out;
+}
+
+Napi::Value EmptyCpuCache(const Napi::CallbackInfo& info) {
+  htaf::emptyCpuCache();
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  htaf::installCachingCpuAllocator();
   htafRegisterOps(env, exports);
+  exports.Set("cpuCache", Napi::Function::New(env, CpuCache, "cpuCache"));
+  exports.Set("emptyCpuCache", Napi::Function::New(env, EmptyCpuCache, "emptyCpuCache"));
   exports.Set("dispose", Napi::Function::New(env, Dispose, "dispose"));
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer, "fromBuffer"));
   exports.Set("toBuffer", Napi::Function::New(env, ToBuffer, "toBuffer"));

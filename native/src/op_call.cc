@@ -63,7 +63,6 @@ std::string describeValue(Napi::Env env, const Napi::Value& v, int depth = 0) {
     return out + "]";
   }
   if (v.IsFunction()) return "function";
-  if (v.IsExternal()) return "<foreign external>";
   return "object";
 }
 
@@ -76,8 +75,15 @@ const char* typeOfValue(const Napi::Value& v) {
   if (v.IsArray()) return "array";
   if (v.IsFunction()) return "function";
   if (v.IsExternal()) return "a foreign handle";
+  if (v.IsTypedArray()) return "a typed array";
+  if (v.IsPromise()) return "a Promise";
+  if (v.IsSymbol()) return "symbol";
+  if (v.IsBigInt()) return "bigint";
   return "object";
 }
+
+// A whole number past 2^53, where doubles no longer hold every integer (and int64 may overflow).
+bool isTooBig(double d) { return std::isfinite(d) && std::floor(d) == d && std::fabs(d) > 9007199254740991.0; }
 
 bool isIntegral(double d) { return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0; }
 
@@ -145,6 +151,7 @@ c10::optional<at::Scalar> OpCall::optScalar(size_t i) const {
 
 int64_t OpCall::integer(size_t i) const {
   Napi::Value v = arg(i);
+  if (v.IsNumber() && isTooBig(v.As<Napi::Number>().DoubleValue())) bad(i, "an integer within +-2^53");
   if (!v.IsNumber() || !isIntegral(v.As<Napi::Number>().DoubleValue())) bad(i, "an integer");
   return v.As<Napi::Number>().Int64Value();
 }
@@ -164,6 +171,7 @@ std::vector<int64_t> OpCall::intList(size_t i) const {
   out.reserve(arr.Length());
   for (uint32_t k = 0; k < arr.Length(); ++k) {
     Napi::Value e = arr.Get(k);
+    if (e.IsNumber() && isTooBig(e.As<Napi::Number>().DoubleValue())) bad(i, "an array of integers within +-2^53");
     if (!e.IsNumber() || !isIntegral(e.As<Napi::Number>().DoubleValue())) bad(i, "an array of integers");
     out.push_back(e.As<Napi::Number>().Int64Value());
   }
