@@ -14,6 +14,7 @@
         "src/helpers.cc",
         "src/fused_activations.cc",
         "src/optim_steps.cc",
+        "src/cpu_allocator.cc",
         "gen/ops_generated_0.cc",
         "gen/ops_generated_1.cc"
       ],

@@ -14,6 +14,8 @@ export interface NativeApi extends GeneratedNativeApi {
   liveTensors(): number;
   peakTensors(): number;
   resetPeakTensors(): void;
+  cpuCache(): { cachedBytes: number; allocatedBytes: number; enabled: boolean };
+  emptyCpuCache(): void;
 }
 
 function packageRoot(): string {

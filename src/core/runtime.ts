@@ -28,10 +28,28 @@ export interface MemoryInfo {
   liveTensors: number;
   /** The most that were alive at once since the last resetPeakTensors(). */
   peakTensors: number;
+  /** Bytes of tensor blocks (64 KB and up) in use, and freed ones held for reuse by the CPU cache. */
+  cpuAllocatedBytes: number;
+  cpuCachedBytes: number;
 }
 
 export function memory(): MemoryInfo {
-  return { liveTensors: N.liveTensors(), peakTensors: N.peakTensors() };
+  const cache = N.cpuCache();
+  return {
+    liveTensors: N.liveTensors(),
+    peakTensors: N.peakTensors(),
+    cpuAllocatedBytes: cache.allocatedBytes,
+    cpuCachedBytes: cache.cachedBytes,
+  };
+}
+
+/**
+ * Returns the CPU tensor blocks held for reuse to the system. htaf keeps freed blocks of 64 KB and more
+ * (up to 2 GB) so that a training loop allocates nothing after its first step and its memory stays flat;
+ * HTAF_CPU_CACHE=0 turns the cache off.
+ */
+export function emptyCache(): void {
+  N.emptyCpuCache();
 }
 
 export function resetPeakTensors(): void {
