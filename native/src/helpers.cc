@@ -1,6 +1,8 @@
 #include "helpers.h"
 
 #include <ATen/Parallel.h>
+#include <algorithm>
+#include <thread>
 #include <torch/version.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
@@ -11,7 +13,12 @@
 namespace htaf {
 
 namespace {
-constexpr int64_t kMaxThreads = 1024;
+// Intra-op threads beyond a few per core only oversubscribe: OpenMP starts every thread asked for, and on
+// 2 cores 1024 threads made one 256x256 matmul take 55 s (100000 hung the process). So the cap is 4 per
+// hardware thread, and never below 16.
+int64_t maxThreads() {
+  return std::max<int64_t>(16, 4 * static_cast<int64_t>(std::thread::hardware_concurrency()));
+}
 }  // namespace
 
 at::TensorOptions options(at::ScalarType dtype, at::Device device, bool requiresGrad) {
@@ -24,8 +31,7 @@ void manualSeed(int64_t seed) {
 
 void setNumThreads(int64_t n) {
   TORCH_CHECK(n >= 1, "the number of threads must be >= 1, got ", n);
-  // OpenMP starts every thread asked for: 100000 of them hang the process for minutes.
-  TORCH_CHECK(n <= kMaxThreads, "the number of threads must be <= ", kMaxThreads, ", got ", n);
+  TORCH_CHECK(n <= maxThreads(), "the number of threads must be <= ", maxThreads(), " (4 per hardware thread) on this machine, got ", n);
   at::set_num_threads(static_cast<int>(n));
 }
 
