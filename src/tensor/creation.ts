@@ -112,10 +112,14 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], opti
   return finish(t, options, op, dtype);
 }
 
+const MAX_NESTING = 64;
+
 function inferShape(data: NestedArray, where: string): number[] {
   const shape: number[] = [];
   let level: NestedArray = data;
   while (Array.isArray(level)) {
+    // A cyclic array ([a] with a[0] === a) would loop here until V8 aborts the process.
+    if (shape.length === MAX_NESTING) throw new Error(`${where}: the array is nested more than ${MAX_NESTING} levels deep (or contains itself)`);
     shape.push(level.length);
     if (level.length === 0) break;
     level = level[0];
@@ -129,7 +133,8 @@ function inferShape(data: NestedArray, where: string): number[] {
     if (!Array.isArray(v) || v.length !== shape[dim]) {
       throw new Error(`${where}: ragged nested array: ${path} has ${Array.isArray(v) ? v.length : 'no'} items, expected ${shape[dim]}`);
     }
-    v.forEach((x, i) => check(x, dim + 1, `${path}[${i}]`));
+    // An index loop, not forEach: a hole ([1, , 3]) must be reported, not skipped.
+    for (let i = 0; i < v.length; i++) check(v[i], dim + 1, `${path}[${i}]`);
   };
   check(data, 0, 'data');
   return shape;
