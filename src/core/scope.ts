@@ -38,12 +38,24 @@ export class Scope {
     const survivors = new Set<Scoped>();
     collectTensors(result, survivors, 0);
     const parent = stack[stack.length - 1];
+    // One tensor whose dispose() throws (a Tensor built by hand on a bad handle) must not leak the rest.
+    let failure: unknown;
+    let failed = false;
     for (const t of this.owned) {
       if (t.isKept || t.isDisposed) continue;
-      if (survivors.has(t)) parent?.adopt(t);
-      else t.dispose();
+      if (survivors.has(t)) {
+        parent?.adopt(t);
+        continue;
+      }
+      try {
+        t.dispose();
+      } catch (err) {
+        if (!failed) failure = err;
+        failed = true;
+      }
     }
     this.owned.length = 0;
+    if (failed) throw failure;
   }
 
   [Symbol.dispose](): void {
@@ -106,7 +118,11 @@ export function tidy<T>(fn: () => T): T {
     result = fn();
   } catch (err) {
     // Scopes fn opened and the error skipped are ended too, so the original error is the one thrown.
-    scope.abandon();
+    try {
+      scope.abandon();
+    } catch {
+      // a failure to free (a bad handle) matters less than the error that stopped fn
+    }
     throw err;
   }
   if (isThenable(result)) {

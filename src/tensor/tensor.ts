@@ -29,6 +29,9 @@ export class Tensor extends TensorOps implements Scoped {
   #dtype: DType | undefined;
 
   constructor(native: NativeHandle) {
+    if (typeof native !== 'object' || native === null) {
+      throw new Error(`Tensor: expected a native handle (Tensors come from ops and tensor()), got ${native === null ? 'null' : typeof native}`);
+    }
     super(native);
     currentScope()?.adopt(this);
   }

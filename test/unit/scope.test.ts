@@ -2,7 +2,7 @@
 // tensors move to the enclosing scope, keep() exempts, scopes end in order, a throw still frees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { currentScope, memory, ones, Scope, scopeDepth, tensor, tidy, zeros, type Tensor } from '../../src/index.js';
+import { currentScope, memory, ones, Scope, scopeDepth, Tensor, tensor, tidy, zeros } from '../../src/index.js';
 
 const live = (): number => memory().liveTensors;
 
@@ -163,6 +163,19 @@ test('a tensor disposed by hand inside tidy, or returned twice, is handled once'
   assert.equal(r[0], r[1]);
   assert.equal((r[0] as Tensor).isDisposed, false);
   (r[0] as Tensor).dispose();
+  assert.equal(live(), before);
+});
+
+test('a Tensor on a bad handle: rejected when not an object; if its dispose throws, the scope still frees the rest', () => {
+  assert.throws(() => new Tensor('junk' as never), /^Error: Tensor: expected a native handle/);
+  const before = live();
+  const depth = scopeDepth();
+  assert.throws(() => tidy(() => {
+    ones([2]);
+    new Tensor({} as never);
+    ones([3]);
+  }), /^Error: dispose\(tensor=object\): argument 'tensor' must be a Tensor handle/);
+  assert.equal(scopeDepth(), depth);
   assert.equal(live(), before);
 });
 
