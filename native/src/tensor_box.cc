@@ -1,5 +1,6 @@
 #include "tensor_box.h"
 
+#include <atomic>
 #include <stdexcept>
 
 namespace htaf {
@@ -11,8 +12,9 @@ const napi_type_tag kTensorTag = {0x6874616674656e73ULL, 0x6f72626f78763032ULL};
 // Stands for every disposed handle: a tagged object that no longer wraps a box.
 TensorBox gDisposed;
 
-int64_t gLive = 0;
-int64_t gPeak = 0;
+// Process-wide: worker threads each load the addon into their own env but share these counters.
+std::atomic<int64_t> gLive{0};
+std::atomic<int64_t> gPeak{0};
 
 // Views share their base's storage; counting them again would overstate native memory.
 int64_t ownedBytes(const at::Tensor& t) {
@@ -46,7 +48,10 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
     int64_t ignored;
     napi_adjust_external_memory(env, box->reportedBytes, &ignored);
   }
-  if (++gLive > gPeak) gPeak = gLive;
+  int64_t live = ++gLive;
+  int64_t peak = gPeak.load();
+  while (live > peak && !gPeak.compare_exchange_weak(peak, live)) {
+  }
   return Napi::Value(env, obj);
 }
 
@@ -71,6 +76,6 @@ bool disposeHandle(Napi::Env env, const Napi::Value& v) {
 
 int64_t liveTensorCount() { return gLive; }
 int64_t peakTensorCount() { return gPeak; }
-void resetPeakTensorCount() { gPeak = gLive; }
+void resetPeakTensorCount() { gPeak = gLive.load(); }
 
 }  // namespace htaf
