@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
+import { registerBounds } from './bounds.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -9,5 +10,6 @@ export async function main(argv: string[]): Promise<void> {
   program.showHelpAfterError();
   registerDemo(program);
   registerBench(program);
+  registerBounds(program);
   await program.parseAsync(argv);
 }
