@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
+import { registerPlot } from './plot.js';
 import { registerBounds } from './bounds.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<void> {
   program.showHelpAfterError();
   registerDemo(program);
   registerBench(program);
+  registerPlot(program);
   registerBounds(program);
   await program.parseAsync(argv);
 }
