@@ -25,3 +25,6 @@ export * from './optim/index.js';
 // theory: Proposition 3.1 bounds (logitBound, betaMin, alphaMin, betaMinForAlpha, checkApproximation) and
 // Theorem 3.2 quantities (htafValue, htafDerivative, slopeAtZero, tailConstant, tailRatioVsScaledSigmoid), float64 math.
 export * from './theory/index.js';
+// activations: binary activations as modules (HTAF, ScaledSigmoid, STE, Heaviside, ApproxSign; 'smooth'
+// or 'exact' mode; sign (±1) forms), the spec registry ('htaf:alpha=2,beta=11') and setStepMode(model, mode).
+export * from './activations/index.js';

@@ -8,6 +8,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   'tensors.js': [/x\.grad = \[ \[ 2, 4 \], \[ 6, 8 \] \]/, /tensors kept by tidy: 1/, /error: matmul\(self=float32\[2, 2\], other=float32\[3\]\)/],
   'train_mlp.js': [/step 300: loss/, /restored model gives the same outputs: true/],
   'activations.js': [/HTAF\(x\)    = 0\.0000 0\.1024 0\.5000 0\.8976 1\.0000/, /H\(x\)       = 0 0 1 1 1/],
+  'binary_activations.js': [/2 binary activations \(2 smooth, 0 exact\)/, /^exact step: +[01]( [01]){5}$/m, /2 binary activations \(0 smooth, 2 exact\)/, /alpha must be a finite number > 0/],
 };
 
 for (const [file, patterns] of Object.entries(EXPECTED)) {
