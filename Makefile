@@ -5,8 +5,9 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# libtorch, and OpenBLAS so dense layers do not fall back to the reference BLAS (60x slower).
-DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread
+# libtorch, OpenBLAS so dense layers do not fall back to the reference BLAS (60x slower), and the font
+# the figures are drawn with.
+DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread fonts-dejavu-core
 NATIVE := native/build/Release/htaf_native.node
 # Build against the headers of the Node that runs us (no download): <prefix>/include/node.
 NODE_PREFIX := $(shell node -p "require('path').resolve(process.execPath, '../..')")
@@ -20,7 +21,7 @@ all: build
 
 # Debian packages: installed only when missing (LIBTORCH=/path skips libtorch-dev).
 .deps/debian: Makefile
-	@missing=""; for p in $(if $(LIBTORCH),libopenblas0-pthread,$(DEBIAN_PACKAGES)); do \
+	@missing=""; for p in $(if $(LIBTORCH),$(filter-out libtorch-dev,$(DEBIAN_PACKAGES)),$(DEBIAN_PACKAGES)); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing Debian packages:$$missing"; \
