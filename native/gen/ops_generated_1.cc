@@ -583,7 +583,7 @@ static Napi::Value op_adaptiveAvgPool2d(const Napi::CallbackInfo& info) {
   try {
     at::Tensor input = c.tensor(0);
     std::vector<int64_t> outputSize = c.intList(1);
-    return c.result(at::Tensor(at::adaptive_avg_pool2d(input, outputSize)));
+    return c.result(at::Tensor(at::adaptive_avg_pool2d(input, htaf::pair(outputSize))));
   } catch (...) {
     return c.fail();
   }
@@ -679,7 +679,7 @@ static Napi::Value op_nllLoss(const Napi::CallbackInfo& info) {
     c10::optional<at::Tensor> weight = c.optTensor(2);
     int64_t reduction = c.reduction(3);
     int64_t ignoreIndex = c.integer(4);
-    return c.result(at::Tensor(at::nll_loss(input, target, weight, reduction, ignoreIndex)));
+    return c.result(at::Tensor(at::nll_loss_nd(input, target, weight, reduction, ignoreIndex)));
   } catch (...) {
     return c.fail();
   }

@@ -15,6 +15,11 @@ inline at::OptionalIntArrayRef optRef(const c10::optional<std::vector<int64_t>>&
   return v ? at::OptionalIntArrayRef(*v) : at::OptionalIntArrayRef(c10::nullopt);
 }
 
+// A size given as one number means the same along both spatial dimensions, as in PyTorch's layers.
+inline std::vector<int64_t> pair(const std::vector<int64_t>& v) {
+  return v.size() == 1 ? std::vector<int64_t>{v[0], v[0]} : v;
+}
+
 at::TensorOptions options(at::ScalarType dtype, at::Device device, bool requiresGrad);
 
 // Runtime
