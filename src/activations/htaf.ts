@@ -7,23 +7,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import { BinaryActivation, fusedOpApplies, type BinaryActivationOptions } from './binary.js';
 import { checkPositive, defineActivation } from './definition.js';
 
-const sigmoid = (u: number) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u)));
-
-/** HTAF(x) in float64 (the reference the tests compare the op against). */
-export function htafValue(x: number, alpha: number, beta: number): number {
-  return sigmoid(beta * Math.tanh(alpha * x));
-}
-
 /** 1 − tanh²(z) without cancellation: 4·e^(−2|z|)/(1 + e^(−2|z|))². */
 export function sech2(z: number): number {
   const e = Math.exp(-2 * Math.abs(z));
   return (4 * e) / ((1 + e) * (1 + e));
-}
-
-/** HTAF′(x) = α·β·σ(u)·σ(−u)·(1 − tanh²(αx)), u = β·tanh(αx), in float64. */
-export function htafSlope(x: number, alpha: number, beta: number): number {
-  const u = beta * Math.tanh(alpha * x);
-  return alpha * beta * sigmoid(u) * sigmoid(-u) * sech2(alpha * x);
 }
 
 /** HTAF composed of tensor ops (the path for devices and dtypes the fused op does not serve). */

@@ -8,6 +8,7 @@
 // 1 − tanh²(y) = 4·e^(−2|y|)/(1 + e^(−2|y|))², both exact to a few ulps however far into the tail
 // (the textbook 1 − tanh² is exactly 0 once |y| > 19). Logs are available for values below float64's range.
 import { finite, positive } from './checks.js';
+import { sech2 } from '../activations/htaf.js';
 
 /** σ(u), without overflow for either sign of u. */
 export function sigmoid(u: number): number {
@@ -26,12 +27,6 @@ function sigmoidSlope(u: number): number {
 function logSigmoidSlope(u: number): number {
   const a = Math.abs(u);
   return -a - 2 * Math.log1p(Math.exp(-a));
-}
-
-/** 1 − tanh²(y) = sech²(y). */
-function sech2(y: number): number {
-  const e = Math.exp(-2 * Math.abs(y));
-  return (4 * e) / ((1 + e) * (1 + e));
 }
 
 /** log(sech²(y)). */

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import {
   ApproxSign, BinaryActivation, HTAF, Heaviside, STE, ScaledSigmoid, heavisideStep, memory, randn, tensor, tidy, type Tensor, type DType,
 } from '../../src/index.js';
-import { htafComposed, htafSlope, htafValue } from '../../src/activations/htaf.js';
+import { htafComposed } from '../../src/activations/htaf.js';
+import { htafDerivative as htafSlope, htafValue } from '../../src/theory/theorem32.js';
 import { scaledSigmoidComposed, scaledSigmoidSlope } from '../../src/activations/scaled_sigmoid.js';
 import { steComposed, surrogateSlope, type SurrogateKind } from '../../src/activations/ste.js';
 import { approxSignSlope } from '../../src/activations/approx_sign.js';
