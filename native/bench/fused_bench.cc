@@ -1,8 +1,9 @@
 // Correctness check and microbenchmark for native/src/fused_activations.cc.
 //
 //   make -C native/bench run          # checks + timings
-//   make -C native/bench check        # checks with the AVX2 path and the scalar fallback
-//   ./fused_bench [--iters N] [--threads T] [--no-bench] [--no-check]
+//   make -C native/bench check        # checks on every SIMD path (HTAF_SIMD=avx512|avx2|baseline)
+//   build/fused_bench [--rounds N] [--threads T] [--dtype float32|float64|both]
+//                     [--allocator default|warm|both] [--no-bench] [--no-check]
 //
 // Reference values are computed per element in long double (64-bit mantissa) with
 // the same cancellation-free forms, so they are accurate far beyond float64
@@ -10,11 +11,13 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <climits>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <malloc.h>
 #include <limits>
 #include <random>
 #include <string>
@@ -162,7 +165,8 @@ void check_accuracy() {
   std::printf("Accuracy vs long-double reference (x over +-1e4, grids + special values):\n");
   const std::vector<double> xs = test_inputs();
   const std::vector<std::pair<double, double>> ab = {{2, 11},    {1, 1},     {8, 2.75},  {0.01, 1e4}, {1e4, 1e4},
-                                                      {1e4, 0.01}, {1e-3, 5}, {0.5, 50}, {0.005, 5000}, {1e-4, 1e-4}};
+                                                      {1e4, 0.01}, {1e-3, 5}, {0.5, 50}, {0.005, 5000}, {1e-4, 1e-4},
+                                                      {1e-3, 1e6},  {1, 1e12}};
   const std::vector<double> gammas = {22, 1, 1e4, 0.01, 1e-4};
   for (torch::ScalarType dt : {torch::kFloat32, torch::kFloat64}) {
     ErrStats hf, hb, sf, sb, ts, rs;
@@ -205,6 +209,47 @@ void check_accuracy() {
     report("surrogate_backward Sigmoid", dt, sg);
     report("surrogate_backward Tanh", dt, ts);
     report("surrogate_backward Rect", dt, rs);
+  }
+}
+
+// Random parameters, log-uniform in [1e-3, 1e4], with x chosen so that the
+// argument of tanh / sigmoid (alpha|x|, gamma|x|, k|x|) spans 1e-8 .. 60 on a log
+// scale, both signs: this visits the far tails where errors are amplified most.
+void check_random_params() {
+  std::printf("Accuracy with random parameters (300 draws x 2000 inputs per kernel):\n");
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  auto log_uniform = [&](double lo, double hi) { return lo * std::pow(hi / lo, u01(rng)); };
+  auto inputs_for = [&](double scale) {
+    std::vector<double> xs(2000);
+    for (double& x : xs) x = (u01(rng) < 0.5 ? -1 : 1) * log_uniform(1e-8, 60.0) / scale;
+    return xs;
+  };
+  for (torch::ScalarType dt : {torch::kFloat32, torch::kFloat64}) {
+    ErrStats hf, hb, sf, sb, ts;
+    for (int draw = 0; draw < 300; ++draw) {
+      const double al = log_uniform(1e-3, 1e4), be = log_uniform(1e-3, 1e4), gm = log_uniform(1e-3, 1e4);
+      const std::vector<double> xa = inputs_for(al), xg = inputs_for(gm);
+      hf.merge(compare(xa, dt, [&](const torch::Tensor& x) { return htaf::htaf_forward(x, al, be); },
+                       [&](LD x) { return ref_htaf(x, al, be); }));
+      hb.merge(compare(xa, dt,
+                       [&](const torch::Tensor& x) { return htaf::htaf_backward(torch::ones_like(x), x, al, be); },
+                       [&](LD x) { return ref_htaf_grad(x, al, be); }));
+      sf.merge(compare(xg, dt, [&](const torch::Tensor& x) { return htaf::ss_forward(x, gm); },
+                       [&](LD x) { return ref_ss(x, gm); }));
+      sb.merge(compare(xg, dt, [&](const torch::Tensor& x) { return htaf::ss_backward(torch::ones_like(x), x, gm); },
+                       [&](LD x) { return ref_sigmoid_grad(x, gm); }));
+      ts.merge(compare(xg, dt,
+                       [&](const torch::Tensor& x) {
+                         return htaf::surrogate_backward(torch::ones_like(x), x, Surrogate::Tanh, gm);
+                       },
+                       [&](LD x) { return ref_tanh_sur(x, gm); }));
+    }
+    report("htaf_forward (random)", dt, hf);
+    report("htaf_backward (random)", dt, hb);
+    report("ss_forward (random)", dt, sf);
+    report("ss_backward (random)", dt, sb);
+    report("surrogate_backward Tanh (random)", dt, ts);
   }
 }
 
@@ -278,6 +323,29 @@ void check_layouts() {
   expect(htaf::htaf_backward(torch::ones_like(xcl), xcl, al, be).equal(gref), "channels_last grad and x");
   expect(htaf::htaf_forward(torch::empty({0, 3}), al, be).sizes() == torch::IntArrayRef({0, 3}), "empty tensor");
   expect(htaf::htaf_forward(torch::tensor(0.25), al, be).dim() == 0, "0-dim tensor");
+
+  // threads and layouts give bit-identical results: odd sizes split across tasks,
+  // a strided (gathered) view, and a raw call on a tensor that requires grad
+  {
+    const torch::Tensor big = torch::randn({100003}) * 3;
+    const torch::Tensor gbig = torch::randn({100003});
+    const int threads = at::get_num_threads();
+    at::set_num_threads(1);
+    const torch::Tensor y1 = htaf::htaf_forward(big, al, be), d1 = htaf::htaf_backward(gbig, big, al, be);
+    at::set_num_threads(std::max(threads, 2));
+    expect(htaf::htaf_forward(big, al, be).equal(y1), "parallel forward == serial forward");
+    expect(htaf::htaf_backward(gbig, big, al, be).equal(d1), "parallel backward == serial backward");
+    at::set_num_threads(threads);
+    const torch::Tensor wide = torch::randn({512, 300});
+    const torch::Tensor cols = wide.index({torch::indexing::Slice(), torch::indexing::Slice(0, 300, 3)});
+    expect(htaf::htaf_forward(cols, al, be).equal(htaf::htaf_forward(cols.contiguous(), al, be)), "strided columns");
+    expect(htaf::htaf_backward(cols.t(), cols.t(), al, be)
+               .equal(htaf::htaf_backward(cols.t().contiguous(), cols.t().contiguous(), al, be)),
+           "strided grad and x");
+    const torch::Tensor xr = base.clone().requires_grad_(true);
+    const torch::Tensor yr = htaf::htaf_forward(xr, al, be);
+    expect(yr.equal(ref) && !yr.requires_grad(), "raw kernel on a tensor that requires grad");
+  }
 
   // autograd wrappers agree with the raw kernels
   const torch::Tensor g = torch::randn_like(base);
@@ -362,104 +430,156 @@ void check_layouts() {
 // Timing
 // ---------------------------------------------------------------------------
 
-double median_ms(int iters, const std::function<void()>& f) {
-  for (int i = 0; i < 3; ++i) f();  // warm-up (allocator, thread pool)
-  std::vector<double> ts;
-  for (int i = 0; i < iters; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    const auto t1 = std::chrono::steady_clock::now();
-    ts.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+// One timed case: a name and a function to run.
+struct Case {
+  Case(std::string n, std::function<void()> f) : name(std::move(n)), run(std::move(f)) {}
+  std::string name;
+  std::function<void()> run;
+  std::vector<double> ms;
+  double median() const {
+    std::vector<double> v = ms;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
   }
-  std::sort(ts.begin(), ts.end());
-  return ts[ts.size() / 2];
+  double min() const { return *std::min_element(ms.begin(), ms.end()); }
+};
+
+// Runs every case once per round (after two warm-up rounds), so that load changes
+// on a shared machine hit all cases alike.
+void run_rounds(std::vector<Case>& cases, int rounds) {
+  for (int r = -2; r < rounds; ++r) {
+    for (Case& c : cases) {
+      const auto t0 = std::chrono::steady_clock::now();
+      c.run();
+      const auto t1 = std::chrono::steady_clock::now();
+      if (r >= 0) c.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+  }
 }
 
-// forward + backward through autograd (torch::autograd::grad, so no .grad accumulation)
-double time_autograd(int iters, const torch::Tensor& x0, const torch::Tensor& g,
-                     const std::function<torch::Tensor(const torch::Tensor&)>& f) {
+// Forward + backward through autograd (torch::autograd::grad: no .grad accumulation).
+std::function<void()> autograd_case(const torch::Tensor& x0, const torch::Tensor& g,
+                                    std::function<torch::Tensor(const torch::Tensor&)> f) {
   const torch::Tensor x = x0.detach().requires_grad_(true);
-  return median_ms(iters, [&] {
+  return [x, g, f] {
     const torch::Tensor y = f(x);
     const auto gx = torch::autograd::grad({y}, {x}, {g});
-  });
+  };
 }
 
-void bench(int iters) {
-  std::printf("\nTiming, median of %d, forward + backward, shape 128x64x28x28, %d threads:\n", iters,
-              at::get_num_threads());
+void bench(int rounds, bool warm_allocator, const std::vector<torch::ScalarType>& dtypes) {
+  if (warm_allocator) {
+    // Serve every allocation from the heap and never give memory back, so large
+    // buffers are reused instead of being mmap'ed (and page-faulted) afresh, as the
+    // addon's caching CPU allocator does.
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  }
+  std::printf("\nTiming: forward + backward, shape 128x64x28x28, %d threads, %s; %d rounds\n",
+              at::get_num_threads(),
+              warm_allocator ? "warm allocator (buffers reused, no page faults)"
+                             : "default glibc allocator (large buffers mmap'ed fresh)",
+              rounds);
   const double al = 2, be = 11, gm = 22;
-  for (torch::ScalarType dt : {torch::kFloat32, torch::kFloat64}) {
+  for (torch::ScalarType dt : dtypes) {
     torch::manual_seed(0);
     const torch::Tensor x = torch::randn({128, 64, 28, 28}, dt);
     const torch::Tensor g = torch::randn_like(x);
-    const char* dn = dt == torch::kFloat32 ? "float32" : "float64";
+    std::vector<Case> cases;
+    cases.emplace_back("relu", autograd_case(x, g, [](const torch::Tensor& t) { return torch::relu(t); }));
+    cases.emplace_back("htaf composed: sigmoid(b*tanh(a*x))", autograd_case(x, g, [=](const torch::Tensor& t) {
+                       return torch::sigmoid(be * torch::tanh(al * t));
+                     }));
+    cases.emplace_back("htaf fused (autograd)",
+                     autograd_case(x, g, [=](const torch::Tensor& t) { return htaf::htaf(t, al, be); }));
+    cases.emplace_back("htaf fused raw kernels", [&, al, be] {
+                       const torch::Tensor y = htaf::htaf_forward(x, al, be);
+                       const torch::Tensor gx = htaf::htaf_backward(g, x, al, be);
+                     });
+    cases.emplace_back("  of which htaf_forward", [&, al, be] { const torch::Tensor y = htaf::htaf_forward(x, al, be); });
+    cases.emplace_back("ss composed: sigmoid(g*x)",
+                     autograd_case(x, g, [=](const torch::Tensor& t) { return torch::sigmoid(gm * t); }));
+    cases.emplace_back("ss fused (autograd)",
+                     autograd_case(x, g, [=](const torch::Tensor& t) { return htaf::scaled_sigmoid(t, gm); }));
+    // the usual Python-side STE: H(x) + s - s.detach(), s = sigmoid(4x)
+    cases.emplace_back("ste composed: H(x)+s-s.detach()", autograd_case(x, g, [](const torch::Tensor& t) {
+                       const torch::Tensor s = torch::sigmoid(4.0 * t);
+                       return (t >= 0).to(t.scalar_type()) + s - s.detach();
+                     }));
+    cases.emplace_back("ste fused, sigmoid surrogate", autograd_case(x, g, [](const torch::Tensor& t) {
+                       return htaf::heaviside_ste(t, Surrogate::Sigmoid, 4);
+                     }));
+    cases.emplace_back("ste fused, tanh surrogate", autograd_case(x, g, [](const torch::Tensor& t) {
+                       return htaf::heaviside_ste(t, Surrogate::Tanh, 2);
+                     }));
+    cases.emplace_back("ste fused, rect surrogate", autograd_case(x, g, [](const torch::Tensor& t) {
+                       return htaf::heaviside_ste(t, Surrogate::Rect, 1);
+                     }));
+    run_rounds(cases, rounds);
 
-    const double relu = time_autograd(iters, x, g, [](const torch::Tensor& t) { return torch::relu(t); });
-    const double h_comp = time_autograd(iters, x, g, [&](const torch::Tensor& t) {
-      return torch::sigmoid(be * torch::tanh(al * t));
-    });
-    const double h_fused = time_autograd(iters, x, g, [&](const torch::Tensor& t) { return htaf::htaf(t, al, be); });
-    const double h_raw = median_ms(iters, [&] {
-      const torch::Tensor y = htaf::htaf_forward(x, al, be);
-      const torch::Tensor gx = htaf::htaf_backward(g, x, al, be);
-    });
-    const double h_fwd = median_ms(iters, [&] { const torch::Tensor y = htaf::htaf_forward(x, al, be); });
-    const double s_comp = time_autograd(iters, x, g, [&](const torch::Tensor& t) { return torch::sigmoid(gm * t); });
-    const double s_fused = time_autograd(iters, x, g, [&](const torch::Tensor& t) { return htaf::scaled_sigmoid(t, gm); });
-    // STE composed: H forward as a comparison, surrogate through a detached trick
-    // y = H(x).detach() + f(x) - f(x).detach()  (the usual Python-side STE).
-    const double ste_comp = time_autograd(iters, x, g, [&](const torch::Tensor& t) {
-      const torch::Tensor s = torch::sigmoid(4.0 * t);
-      return (t >= 0).to(t.scalar_type()) + s - s.detach();
-    });
-    double ste_fused[3];
-    int i = 0;
-    for (Surrogate k : {Surrogate::Sigmoid, Surrogate::Tanh, Surrogate::Rect}) {
-      const double p = k == Surrogate::Sigmoid ? 4 : k == Surrogate::Tanh ? 2 : 1;
-      ste_fused[i++] = time_autograd(iters, x, g, [&](const torch::Tensor& t) { return htaf::heaviside_ste(t, k, p); });
+    // speedups against the composed version of the same function
+    auto composed_for = [&](const std::string& name) -> const Case* {
+      const std::string fam = name.substr(0, name.find(' '));
+      for (const Case& c : cases) {
+        if (c.name.rfind(fam + " composed", 0) == 0 && c.name != name) return &c;
+      }
+      return nullptr;
+    };
+    std::printf("  [%s]  %-38s %9s %9s   %s\n", dt == torch::kFloat32 ? "float32" : "float64", "", "median", "min",
+                "speedup vs composed (median, min)");
+    for (const Case& c : cases) {
+      std::printf("  %-48s %6.2f ms %6.2f ms", c.name.c_str(), c.median(), c.min());
+      const Case* comp = c.name.find("fused") != std::string::npos ? composed_for(c.name) : nullptr;
+      if (comp) std::printf("   %.2fx, %.2fx", comp->median() / c.median(), comp->min() / c.min());
+      std::printf("\n");
     }
-
-    std::printf("  [%s]\n", dn);
-    std::printf("  %-44s %8.2f ms\n", "relu (autograd)", relu);
-    std::printf("  %-44s %8.2f ms\n", "htaf composed sigmoid(b*tanh(a*x)) (autograd)", h_comp);
-    std::printf("  %-44s %8.2f ms   speedup %.2fx\n", "htaf fused (autograd)", h_fused, h_comp / h_fused);
-    std::printf("  %-44s %8.2f ms   (forward alone %.2f ms)\n", "htaf fused raw kernels", h_raw, h_fwd);
-    std::printf("  %-44s %8.2f ms\n", "ss composed sigmoid(g*x) (autograd)", s_comp);
-    std::printf("  %-44s %8.2f ms   speedup %.2fx\n", "ss fused (autograd)", s_fused, s_comp / s_fused);
-    std::printf("  %-44s %8.2f ms\n", "STE composed H(x)+s-s.detach() (autograd)", ste_comp);
-    std::printf("  %-44s %8.2f / %.2f / %.2f ms\n", "STE fused sigmoid / tanh / rect (autograd)", ste_fused[0],
-                ste_fused[1], ste_fused[2]);
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int iters = 30, threads = 2;
+  int rounds = 31, threads = 2;
   bool do_bench = true, do_check = true;
+  std::string dtype = "both", allocator = "both";
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--iters") && i + 1 < argc) iters = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--no-bench")) do_bench = false;
     else if (!std::strcmp(argv[i], "--no-check")) do_check = false;
+    else if (!std::strcmp(argv[i], "--dtype") && i + 1 < argc) dtype = argv[++i];
+    else if (!std::strcmp(argv[i], "--allocator") && i + 1 < argc) allocator = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--iters N] [--threads T] [--no-bench] [--no-check]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--rounds N] [--threads T] [--dtype float32|float64|both] "
+                   "[--allocator default|warm|both] [--no-bench] [--no-check]\n", argv[0]);
       return 2;
     }
   }
   at::set_num_threads(threads);
-  const char* noavx = std::getenv("HTAF_NO_AVX2");
-  std::printf("htaf fused kernels: %s path\n",
-              noavx && *noavx && std::string(noavx) != "0" ? "scalar (HTAF_NO_AVX2 set)" : "AVX2 if the CPU has it");
+  const char* simd = std::getenv("HTAF_SIMD");
+  std::printf("htaf fused kernels: CPU has avx2+fma %s, avx512f/dq/vl %s; HTAF_SIMD=%s\n",
+              __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "yes" : "no",
+              __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512vl")
+                  ? "yes"
+                  : "no",
+              simd ? simd : "(unset: widest available)");
   if (do_check) {
     check_accuracy();
+    check_random_params();
     check_vs_composed_f64();
     check_exact_values();
     check_layouts();
     std::printf("%s (%d failure%s)\n", g_failures ? "CHECKS FAILED" : "all checks passed", g_failures,
                 g_failures == 1 ? "" : "s");
   }
-  if (do_bench) bench(iters);
+  if (do_bench) {
+    std::vector<torch::ScalarType> dtypes;
+    if (dtype != "float64") dtypes.push_back(torch::kFloat32);
+    if (dtype != "float32") dtypes.push_back(torch::kFloat64);
+    // the default allocator first: once the warm one is set up it stays
+    if (allocator != "warm") bench(rounds, false, dtypes);
+    if (allocator != "default") bench(rounds, true, dtypes);
+  }
   return g_failures ? 1 : 0;
 }

@@ -2,9 +2,15 @@
 // sigmoid, Heaviside with straight-through surrogate gradients).
 //
 // Raw kernels take float32 or float64 CPU tensors of any shape and strides and
-// return a new tensor of the same dtype and shape. Internally every value is
-// computed in float64 with cancellation-free formulas, so float32 results are
-// correctly rounded to within a few 1e-8 relative, also far in the tails.
+// return a new tensor of the same dtype and shape (and layout, when x is dense,
+// e.g. channels_last). Internally every value is computed in float64 with
+// cancellation-free formulas: measured max relative error against a long-double
+// reference is < 8e-8 for float32 (the output rounding alone is 6e-8) and < 4e-14
+// for float64, for |x| up to 1e4 and parameters up to 1e4, far tails included;
+// never NaN or Inf from finite inputs (unless grad * derivative itself overflows).
+// No -mavx2 / -fopenmp needed to build: the
+// SIMD code (AVX-512, AVX2, baseline) is picked at run time, threads come from
+// libtorch (at::set_num_threads).
 //
 // Invalid arguments (parameter not finite or <= 0, non-floating dtype, shape
 // mismatch, non-CPU tensor) throw std::invalid_argument with a message that

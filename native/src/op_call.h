@@ -9,6 +9,8 @@
 #include <tuple>
 #include <vector>
 
+#include "dtype_names.h"
+
 namespace htaf {
 
 // Thrown by argument conversion; reported like a libtorch error.
@@ -71,8 +73,6 @@ class OpCall {
   size_t arity_;
 };
 
-// Human-readable dtype name as the TS API spells it ('float32', ...).
-const char* dtypeName(at::ScalarType t);
 // "float32[2, 3]" (and the device when it is not the CPU).
 std::string describeTensor(const at::Tensor& t);
 
