@@ -4,6 +4,7 @@ import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerPlot } from './plot.js';
 import { registerBounds } from './bounds.js';
+import { registerActivations } from './activations.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -13,5 +14,6 @@ export async function main(argv: string[]): Promise<void> {
   registerBench(program);
   registerPlot(program);
   registerBounds(program);
+  registerActivations(program);
   await program.parseAsync(argv);
 }
