@@ -1,22 +1,9 @@
 // The engine's demo: an MLP whose hidden activations are HTAF(2, 11) learns a synthetic rule; at test
 // time every HTAF is swapped for the exact Heaviside step and the accuracy is measured both ways.
 import {
-  Adam, Linear, Module, Sequential, binaryCrossEntropyWithLogits, heavisideSte, htaf, manualSeed, noGrad, rand, tidy,
-  type Tensor,
+  Adam, HTAF, Linear, Sequential, binaryCrossEntropyWithLogits, manualSeed, noGrad, rand, setStepMode, tidy,
+  type Module, type Tensor,
 } from '../index.js';
-
-/** HTAF in training, the exact step H(x) at inference (the paper's swap; issue 3 generalises it). */
-class HtafStep extends Module {
-  exact = false;
-
-  forward(x: Tensor): Tensor {
-    return this.exact ? heavisideSte(x) : htaf(x, 2, 11);
-  }
-
-  extraRepr(): string {
-    return `alpha=2, beta=11, ${this.exact ? 'exact' : 'smooth'}`;
-  }
-}
 
 /** Points in [-1, 1]^8; the label says whether x0 + x1*x2 - 0.5*x3 > 0. */
 function syntheticData(n: number): { x: Tensor; y: Tensor } {
@@ -40,8 +27,7 @@ export interface DemoOptions {
 
 export function runSyntheticDemo(o: DemoOptions): { smooth: number; exact: number } {
   manualSeed(o.seed);
-  const steps = [new HtafStep(), new HtafStep()];
-  const model = new Sequential(new Linear(8, 64), steps[0], new Linear(64, 64), steps[1], new Linear(64, 1));
+  const model = new Sequential(new Linear(8, 64), new HTAF(2, 11), new Linear(64, 64), new HTAF(2, 11), new Linear(64, 1));
   const train = syntheticData(4000);
   const test = syntheticData(1000);
   const optimizer = new Adam(model.parameters(), { lr: 3e-3 });
@@ -62,7 +48,7 @@ export function runSyntheticDemo(o: DemoOptions): { smooth: number; exact: numbe
   }
   model.eval();
   const smooth = accuracy(model, test.x, test.y);
-  for (const s of steps) s.exact = true;
+  setStepMode(model, 'exact'); // every HTAF becomes the Heaviside step; no weight changes
   const exact = accuracy(model, test.x, test.y);
   o.log(`test accuracy, smooth HTAF steps: ${(100 * smooth).toFixed(1)}%`);
   o.log(`test accuracy, exact Heaviside steps: ${(100 * exact).toFixed(1)}%`);
