@@ -28,3 +28,11 @@ export * from './theory/index.js';
 // activations: binary activations as modules (HTAF, ScaledSigmoid, STE, Heaviside, ApproxSign; 'smooth'
 // or 'exact' mode; sign (±1) forms), the spec registry ('htaf:alpha=2,beta=11') and setStepMode(model, mode).
 export * from './activations/index.js';
+// metrics: AUROC (ties by average ranks), macro one-vs-rest AUROC, accuracy, RMSE, binarity score (SPEC §4).
+export * from './metrics/index.js';
+// models: the tabular MLP (Linear → activation → ... → Linear, no batch norm; the paper's DHN with a binary activation).
+export { TabularMlp } from './models/mlp.js';
+// train: one tabular training run (seeded, early stopping on val with exact steps, checkpoints, resume).
+export { trainRun, primaryMetric, nanStopMessage } from './train/trainer.js';
+export type { TrainData, TrainRunOptions, EpochEvent, BatchEvent } from './train/trainer.js';
+export type { RunConfig, RunResult, Metrics, OptimizerName } from './train/types.js';

@@ -1,0 +1,444 @@
+// One tabular training run (issue 4): a TabularMlp trained with minibatch Adam or SGD on encoded rows,
+// early stopping on the validation metric measured with exact steps, the best weights kept, and the
+// final metrics with exact and with smooth steps plus the binarity of the hidden units.
+//
+// Reproducible: manualSeed(config.seed) before the weights are drawn, and each epoch's batch order is a
+// pure function of (seed, epoch) (shuffle.ts), so the same config and data give the same result bit for
+// bit on one machine. Training draws nothing else from libtorch's generator (no dropout), so resuming
+// needs only the model, the optimizer state and the epoch counters: `outDir/checkpoint.safetensors`
+// holds those (and the best weights), written atomically after every epoch, and `resume: true`
+// continues from it to the same final result as an uninterrupted run.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Adam, BinaryActivation, SGD, Tensor, binaryCrossEntropyWithLogits, crossEntropy, fromTypedArray, loadCheckpoint, manualSeed,
+  mseLoss, noGrad, saveCheckpoint, tidy, withStepMode, type OptimizerStateDict, type StepMode,
+} from '../index.js';
+import type { Encoded, Preprocessor, TaskKind } from '../data/tabular_types.js';
+import { accuracy, auroc, binarityScore, macroAurocOvr, rmse } from '../metrics/index.js';
+import { TabularMlp } from '../models/mlp.js';
+import { SHUFFLE_SCHEME, epochPermutation } from './shuffle.js';
+import type { Metrics, RunConfig, RunResult } from './types.js';
+
+export interface TrainData {
+  train: Encoded;
+  val: Encoded;
+  test: Encoded;
+  preprocessor: Preprocessor;
+  /** Number of classes (2 for binary tasks); ignored for regression. */
+  classes: number;
+}
+
+export interface EpochEvent {
+  epoch: number;
+  epochs: number;
+  /** Mean training loss of the epoch (over its rows). */
+  trainLoss: number;
+  /** Validation metrics with exact steps. */
+  val: Metrics;
+}
+
+export interface BatchEvent {
+  model: TabularMlp;
+  /** 1-based epoch. */
+  epoch: number;
+  /** 0-based index of the batch within the epoch. */
+  step: number;
+}
+
+export interface TrainRunOptions {
+  /** Where to write checkpoint.safetensors (every epoch) and best.safetensors (the best weights); created if missing. */
+  outDir?: string;
+  /** Continue from outDir/checkpoint.safetensors (same config and data shapes); starts afresh when there is none. */
+  resume?: boolean;
+  /** Called after each epoch, once its checkpoint is written. */
+  onEpoch?: (e: EpochEvent) => void;
+  /**
+   * Called after each batch's backward pass, before the optimizer step: the gradients are on the
+   * parameters. Runs inside the batch's scope (tensors it creates are freed unless kept).
+   */
+  onBatch?: (e: BatchEvent) => void;
+}
+
+/** The metric early stopping and model selection use for a task. */
+export function primaryMetric(task: TaskKind): { name: 'auroc' | 'rmse' | 'accuracy'; higherIsBetter: boolean } {
+  switch (task) {
+    case 'binary':
+      return { name: 'auroc', higherIsBetter: true };
+    case 'multiclass':
+      return { name: 'accuracy', higherIsBetter: true };
+    case 'regression':
+      return { name: 'rmse', higherIsBetter: false };
+    default:
+      throw new Error(`primaryMetric: task must be binary, multiclass or regression; got ${JSON.stringify(task)}`);
+  }
+}
+
+// ---- checks ---------------------------------------------------------------------------------------
+
+const CONFIG_KEYS = ['task', 'method', 'hidden', 'epochs', 'lr', 'optimizer', 'batch', 'seed', 'patience'] as const;
+
+function checkConfig(config: RunConfig): RunConfig {
+  const bad = (msg: string): never => {
+    throw new Error(`trainRun: config.${msg}`);
+  };
+  if (config === null || typeof config !== 'object') throw new Error('trainRun: config must be an object (RunConfig)');
+  for (const k of Object.keys(config)) if (!(CONFIG_KEYS as readonly string[]).includes(k)) bad(`${k} is not a RunConfig key; allowed: ${CONFIG_KEYS.join(', ')}`);
+  const posInt = (k: 'epochs' | 'batch') => (Number.isInteger(config[k]) && config[k] > 0) || bad(`${k} must be a positive integer; got ${String(config[k])}`);
+  const nonNegInt = (k: 'seed' | 'patience') => (Number.isSafeInteger(config[k]) && config[k] >= 0) || bad(`${k} must be an integer >= 0; got ${String(config[k])}`);
+  primaryMetric(config.task);
+  if (typeof config.method !== 'string' || config.method === '') bad(`method must be an activation spec such as 'htaf' or 'relu'; got ${String(config.method)}`);
+  if (!Array.isArray(config.hidden) || config.hidden.some((h) => !Number.isInteger(h) || h <= 0)) bad(`hidden must be an array of positive integers; got ${JSON.stringify(config.hidden)}`);
+  posInt('epochs');
+  posInt('batch');
+  nonNegInt('seed');
+  nonNegInt('patience');
+  if (typeof config.lr !== 'number' || !Number.isFinite(config.lr) || config.lr <= 0) bad(`lr must be a finite number > 0; got ${String(config.lr)}`);
+  if (config.optimizer !== 'adam' && config.optimizer !== 'sgd') bad(`optimizer must be 'adam' or 'sgd'; got ${JSON.stringify(config.optimizer)}`);
+  // A plain copy: the run's own config, JSON-able and safe from later changes by the caller.
+  return { task: config.task, method: config.method, hidden: [...config.hidden], epochs: config.epochs, lr: config.lr, optimizer: config.optimizer, batch: config.batch, seed: config.seed, patience: config.patience };
+}
+
+function checkData(data: TrainData, task: TaskKind): number {
+  if (data === null || typeof data !== 'object') throw new Error('trainRun: data must be { train, val, test, preprocessor, classes }');
+  const features = data.train?.features;
+  for (const part of ['train', 'val', 'test'] as const) {
+    const e = data[part];
+    const where = `trainRun: data.${part}`;
+    if (!e || !(e.x instanceof Float32Array) || !(e.y instanceof Float32Array)) throw new Error(`${where} must be an Encoded ({ x: Float32Array, y: Float32Array, rows, features })`);
+    if (!Number.isInteger(e.rows) || e.rows < 1) throw new Error(`${where} has no rows; every split needs at least one`);
+    if (!Number.isInteger(e.features) || e.features < 1) throw new Error(`${where} has no features (features = ${e.features})`);
+    if (e.features !== features) throw new Error(`${where} has ${e.features} features but data.train has ${features}`);
+    if (e.x.length !== e.rows * e.features) throw new Error(`${where}.x holds ${e.x.length} values, expected rows × features = ${e.rows} × ${e.features}`);
+    if (e.y.length !== e.rows) throw new Error(`${where}.y holds ${e.y.length} values, expected one per row (${e.rows})`);
+    if (task !== 'regression') {
+      for (let i = 0; i < e.rows; i++) {
+        const v = e.y[i];
+        if (!Number.isInteger(v) || v < 0 || v >= data.classes) throw new Error(`${where}.y[${i}] is ${v}; ${task} targets must be class indices in [0, ${data.classes})`);
+      }
+    } else {
+      for (let i = 0; i < e.rows; i++) if (!Number.isFinite(e.y[i])) throw new Error(`${where}.y[${i}] is ${e.y[i]}; regression targets must be finite`);
+    }
+  }
+  if (task === 'binary' && data.classes !== 2) throw new Error(`trainRun: a binary task needs data.classes = 2; got ${data.classes}`);
+  if (task === 'multiclass' && (!Number.isInteger(data.classes) || data.classes < 2)) throw new Error(`trainRun: a multiclass task needs data.classes >= 2; got ${data.classes}`);
+  if (!data.preprocessor || typeof data.preprocessor.unscaleTarget !== 'function') throw new Error('trainRun: data.preprocessor must be the fitted Preprocessor (unscaleTarget, toJSON)');
+  return features;
+}
+
+// ---- evaluation -----------------------------------------------------------------------------------
+
+const EVAL_CHUNK = 8192;
+
+/** The model's outputs on every row of x, in chunks, without gradients: rows × outFeatures, row-major. */
+function predict(model: TabularMlp, x: Tensor): Float32Array {
+  const rows = x.shape[0];
+  const chunks: Float32Array[] = [];
+  for (let start = 0; start < rows; start += EVAL_CHUNK) {
+    const n = Math.min(EVAL_CHUNK, rows - start);
+    chunks.push(tidy(() => noGrad(() => model.call(x.narrow(0, start, n)).contiguous().toTypedArray() as Float32Array)));
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function metricsOf(task: TaskKind, out: Float32Array, e: Encoded, classes: number, pre: Preprocessor): Metrics {
+  const n = e.rows;
+  if (task === 'binary') {
+    const predicted = new Float32Array(n);
+    for (let i = 0; i < n; i++) predicted[i] = out[i] >= 0 ? 1 : 0;
+    return { auroc: auroc(out, e.y), accuracy: accuracy(predicted, e.y) };
+  }
+  if (task === 'multiclass') {
+    const k = classes;
+    const probs = new Float64Array(n * k);
+    const predicted = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let max = -Infinity;
+      let arg = 0;
+      for (let c = 0; c < k; c++) {
+        const v = out[i * k + c];
+        if (v > max) {
+          max = v;
+          arg = c;
+        }
+      }
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += probs[i * k + c] = Math.exp(out[i * k + c] - max);
+      for (let c = 0; c < k; c++) probs[i * k + c] /= sum;
+      predicted[i] = arg;
+    }
+    return { accuracy: accuracy(predicted, e.y), auroc: macroAurocOvr(probs, e.y, k) };
+  }
+  const pred = new Float64Array(n);
+  const target = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    pred[i] = pre.unscaleTarget(out[i]);
+    target[i] = pre.unscaleTarget(e.y[i]);
+  }
+  return { rmse: rmse(pred, target) };
+}
+
+function evaluate(model: TabularMlp, mode: StepMode, x: Tensor, e: Encoded, task: TaskKind, classes: number, pre: Preprocessor): Metrics {
+  model.eval();
+  try {
+    return withStepMode(model, mode, () => metricsOf(task, predict(model, x), e, classes, pre));
+  } finally {
+    model.train();
+  }
+}
+
+/** Binarity (SPEC §4) of the hidden activations on x with smooth steps; sign (±1) forms are mapped to 0/1 first. */
+function hiddenBinarity(model: TabularMlp, x: Tensor): number {
+  let binary = 0;
+  let total = 0;
+  const removers = model.activations.map((act) =>
+    act.registerForwardHook((m, _inputs, output: Tensor) => {
+      let v = output.toDtype('float32').contiguous().toTypedArray() as Float32Array;
+      if (m instanceof BinaryActivation && m.signed) v = v.map((s) => (s + 1) / 2);
+      if (v.length === 0) return;
+      binary += binarityScore(v) * v.length;
+      total += v.length;
+    }),
+  );
+  try {
+    model.eval();
+    withStepMode(model, 'smooth', () => predict(model, x));
+  } finally {
+    model.train();
+    for (const r of removers) r();
+  }
+  return total === 0 ? NaN : binary / total;
+}
+
+// ---- state ----------------------------------------------------------------------------------------
+
+type Weights = Map<string, Tensor>;
+
+/** A kept copy of the model's state dict (survives every scope; dispose with disposeWeights). */
+function snapshot(model: TabularMlp): Weights {
+  const out: Weights = new Map();
+  tidy(() => {
+    for (const [k, t] of model.stateDict()) out.set(k, t.clone().keep());
+  });
+  return out;
+}
+
+function disposeWeights(w: Weights | undefined): void {
+  if (w) for (const t of w.values()) t.dispose();
+}
+
+type Finished = 'completed' | 'early-stop' | 'nan';
+
+interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  val: Metrics;
+}
+
+/** What checkpoint.safetensors keeps beside the model and the optimizer state. */
+interface RunMeta {
+  kind: 'htaf-train-run';
+  version: 1;
+  config: RunConfig;
+  data: { features: number; trainRows: number; valRows: number; testRows: number; classes: number };
+  shuffle: { scheme: string; seed: number };
+  /** Last completed epoch. */
+  epoch: number;
+  bestEpoch: number;
+  /** The primary validation metric of bestEpoch (null before any epoch). */
+  best: number | null;
+  history: EpochRecord[];
+  seconds: number;
+  finished: Finished | null;
+  stoppedOnNaN?: { epoch: number };
+  bestWeights: Record<string, Tensor>;
+}
+
+const isBetter = (value: number, best: number | null, higher: boolean): boolean => {
+  if (best === null || Number.isNaN(best)) return best === null || !Number.isNaN(value);
+  if (Number.isNaN(value)) return false;
+  return higher ? value > best : value < best;
+};
+
+function configDiff(a: RunConfig, b: RunConfig): string[] {
+  return CONFIG_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: checkpoint ${JSON.stringify(a[k])}, now ${JSON.stringify(b[k])}`);
+}
+
+// ---- the run --------------------------------------------------------------------------------------
+
+/**
+ * Trains a TabularMlp on encoded rows and reports its metrics (see the file header).
+ * @example const result = trainRun(config, { train, val, test, preprocessor, classes: 2 }, { outDir: 'runs/churn' });
+ */
+export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOptions = {}): RunResult {
+  const t0 = performance.now();
+  config = checkConfig(config);
+  const features = checkData(data, config.task);
+  const { task } = config;
+  const metric = primaryMetric(task);
+  const classes = task === 'regression' ? 1 : data.classes;
+  const outFeatures = task === 'multiclass' ? classes : 1;
+  const dataShape = { features, trainRows: data.train.rows, valRows: data.val.rows, testRows: data.test.rows, classes: task === 'regression' ? 0 : classes };
+  const { outDir, resume = false } = options;
+  const checkpointPath = outDir === undefined ? undefined : join(outDir, 'checkpoint.safetensors');
+  const bestPath = outDir === undefined ? undefined : join(outDir, 'best.safetensors');
+  if (resume && outDir === undefined) throw new Error('trainRun: resume needs outDir (where checkpoint.safetensors is)');
+  if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
+
+  const owned: Tensor[] = [];
+  const keep = (t: Tensor) => (owned.push(t.keep()), t);
+  const tensors = (e: Encoded) => {
+    const x = keep(fromTypedArray(e.x, [e.rows, e.features]));
+    const y = keep(tidy(() => (task === 'multiclass' ? fromTypedArray(e.y).toDtype('int64') : fromTypedArray(e.y, [e.rows, 1]))));
+    return { x, y };
+  };
+  let model: TabularMlp | undefined;
+  let optimizer: Adam | SGD | undefined;
+  let bestWeights: Weights | undefined;
+  try {
+    manualSeed(config.seed);
+    model = new TabularMlp(features, config.hidden, outFeatures, config.method);
+    optimizer = config.optimizer === 'adam' ? new Adam(model.parameters(), { lr: config.lr }) : new SGD(model.parameters(), { lr: config.lr });
+    const train = tensors(data.train);
+    const val = tensors(data.val);
+    const test = tensors(data.test);
+
+    let state: Omit<RunMeta, 'bestWeights'> = {
+      kind: 'htaf-train-run', version: 1, config, data: dataShape, shuffle: { scheme: SHUFFLE_SCHEME, seed: config.seed },
+      epoch: 0, bestEpoch: 0, best: null, history: [], seconds: 0, finished: null,
+    };
+    if (resume && checkpointPath !== undefined && existsSync(checkpointPath)) {
+      const m = model;
+      const o = optimizer;
+      const restored = tidy(() => {
+        const ck = loadCheckpoint<OptimizerStateDict, RunMeta>(checkpointPath);
+        const meta = ck.meta;
+        if (!meta || meta.kind !== 'htaf-train-run' || meta.version !== 1) throw new Error(`trainRun: ${checkpointPath} is not a checkpoint of trainRun (version 1)`);
+        const diff = configDiff(meta.config, config);
+        if (diff.length) throw new Error(`trainRun: cannot resume from ${checkpointPath}: the config differs (${diff.join('; ')})`);
+        if (JSON.stringify(meta.data) !== JSON.stringify(dataShape)) {
+          throw new Error(`trainRun: cannot resume from ${checkpointPath}: it was trained on data shaped ${JSON.stringify(meta.data)}, now ${JSON.stringify(dataShape)}`);
+        }
+        if (meta.shuffle?.scheme !== SHUFFLE_SCHEME) throw new Error(`trainRun: cannot resume from ${checkpointPath}: its batches were drawn by '${meta.shuffle?.scheme}', this version draws them by '${SHUFFLE_SCHEME}'`);
+        m.loadStateDict(ck.model);
+        if (!ck.optimizer) throw new Error(`trainRun: ${checkpointPath} holds no optimizer state`);
+        o.loadStateDict(ck.optimizer);
+        const best: Weights = new Map();
+        for (const [k, t] of Object.entries(meta.bestWeights)) best.set(k, t.clone().keep());
+        const { bestWeights: _unused, ...rest } = meta;
+        return { best, rest };
+      });
+      bestWeights = restored.best;
+      state = restored.rest;
+    } else {
+      bestWeights = snapshot(model); // epoch 0: the initial weights, until an epoch is evaluated
+    }
+
+    const save = () => {
+      if (checkpointPath === undefined) return;
+      const s = { ...state, seconds: state.seconds + (performance.now() - t0) / 1000 };
+      tidy(() => saveCheckpoint(checkpointPath, { model: model!.stateDict(), optimizer: optimizer!.stateDict(), meta: { ...s, bestWeights: Object.fromEntries(bestWeights!) } }));
+    };
+    const saveBest = () => {
+      if (bestPath === undefined) return;
+      saveCheckpoint(bestPath, {
+        model: bestWeights!,
+        meta: { epoch: state.bestEpoch, metric: metric.name, value: state.best, config, preprocessor: data.preprocessor.toJSON(), classes: dataShape.classes, features },
+      });
+    };
+
+    const n = data.train.rows;
+    const lossOf = (out: Tensor, y: Tensor): Tensor =>
+      task === 'binary' ? binaryCrossEntropyWithLogits(out, y) : task === 'multiclass' ? crossEntropy(out, y) : mseLoss(out, y);
+    if (state.epoch === 0 && bestPath !== undefined) saveBest();
+    for (let epoch = state.epoch + 1; state.finished === null && epoch <= config.epochs; epoch++) {
+      const perm = epochPermutation(n, config.seed, epoch);
+      model.train();
+      let lossSum = 0;
+      let nanAt: number | undefined;
+      for (let start = 0, step = 0; start < n; start += config.batch, step++) {
+        const end = Math.min(n, start + config.batch);
+        const m = model;
+        const o = optimizer;
+        const loss = tidy(() => {
+          const idx = fromTypedArray(perm.subarray(start, end), undefined, { dtype: 'int64' });
+          o.zeroGrad();
+          const l = lossOf(m.call(train.x.indexSelect(0, idx)), train.y.indexSelect(0, idx));
+          const v = l.item() as number;
+          if (!Number.isFinite(v)) return v; // no step on a NaN/Inf loss: the weights stay as they were
+          l.backward();
+          options.onBatch?.({ model: m, epoch, step });
+          o.step();
+          return v;
+        });
+        if (!Number.isFinite(loss)) {
+          nanAt = step;
+          break;
+        }
+        lossSum += loss * (end - start);
+      }
+      if (nanAt !== undefined) {
+        state = { ...state, finished: 'nan', stoppedOnNaN: { epoch } };
+        save();
+        break;
+      }
+      const trainLoss = lossSum / n;
+      const valMetrics = evaluate(model, 'exact', val.x, data.val, task, classes, data.preprocessor);
+      const value = valMetrics[metric.name];
+      const history = [...state.history, { epoch, trainLoss, val: valMetrics }];
+      state = { ...state, epoch, history };
+      if (isBetter(value, state.best, metric.higherIsBetter)) {
+        disposeWeights(bestWeights);
+        bestWeights = snapshot(model);
+        state = { ...state, bestEpoch: epoch, best: value };
+        saveBest();
+      }
+      if (epoch === config.epochs) state = { ...state, finished: 'completed' };
+      else if (config.patience > 0 && epoch - state.bestEpoch >= config.patience) state = { ...state, finished: 'early-stop' };
+      save();
+      options.onEpoch?.({ epoch, epochs: config.epochs, trainLoss, val: valMetrics });
+    }
+
+    // The reported model: the best epoch's weights.
+    const m = model;
+    const best = bestWeights;
+    tidy(() => m.loadStateDict(best));
+    const evalBoth = (x: Tensor, e: Encoded) => ({
+      exact: evaluate(m, 'exact', x, e, task, classes, data.preprocessor),
+      smooth: evaluate(m, 'smooth', x, e, task, classes, data.preprocessor),
+    });
+    const valResult = evalBoth(val.x, data.val);
+    const testResult = evalBoth(test.x, data.test);
+    const binarity = hiddenBinarity(m, test.x);
+    const result: RunResult = {
+      config,
+      bestEpoch: state.bestEpoch,
+      epochsRun: state.epoch,
+      val: valResult,
+      test: testResult,
+      binarity,
+      seconds: state.seconds + (performance.now() - t0) / 1000,
+    };
+    if (state.stoppedOnNaN) result.stoppedOnNaN = { epoch: state.stoppedOnNaN.epoch };
+    return result;
+  } finally {
+    disposeWeights(bestWeights);
+    optimizer?.dispose();
+    model?.dispose();
+    for (const t of owned) t.dispose();
+  }
+}
+
+/** A one-line explanation of a NaN stop, for logs and CLIs. */
+export function nanStopMessage(result: RunResult): string | undefined {
+  if (!result.stoppedOnNaN) return undefined;
+  const kept = result.bestEpoch === 0 ? 'the initial weights (no epoch finished)' : `the best weights (epoch ${result.bestEpoch})`;
+  return `training stopped at epoch ${result.stoppedOnNaN.epoch}: the training loss became NaN or infinite (lr ${result.config.lr} may be too high); reporting ${kept}`;
+}
