@@ -357,7 +357,6 @@ export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOp
     const n = data.train.rows;
     const lossOf = (out: Tensor, y: Tensor): Tensor =>
       task === 'binary' ? binaryCrossEntropyWithLogits(out, y) : task === 'multiclass' ? crossEntropy(out, y) : mseLoss(out, y);
-    if (state.epoch === 0 && bestPath !== undefined) saveBest();
     for (let epoch = state.epoch + 1; state.finished === null && epoch <= config.epochs; epoch++) {
       const perm = epochPermutation(n, config.seed, epoch);
       model.train();
@@ -386,6 +385,7 @@ export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOp
       }
       if (nanAt !== undefined) {
         state = { ...state, finished: 'nan', stoppedOnNaN: { epoch } };
+        if (state.bestEpoch === 0) saveBest(); // no epoch finished: the initial weights are the best there are
         save();
         break;
       }
