@@ -15,5 +15,6 @@ export async function main(argv: string[]): Promise<void> {
   registerPlot(program);
   registerBounds(program);
   registerActivations(program);
+  (await import('./train.js')).registerTrain(program);
   await program.parseAsync(argv);
 }
