@@ -36,3 +36,6 @@ export { TabularMlp } from './models/mlp.js';
 export { trainRun, primaryMetric, nanStopMessage } from './train/trainer.js';
 export type { TrainData, TrainRunOptions, EpochEvent, BatchEvent } from './train/trainer.js';
 export type { RunConfig, RunResult, Metrics, OptimizerName } from './train/types.js';
+// data: tabular CSVs (readCsv, loadTabular with task detection and warnings), seeded splits (randomSplit),
+// preprocessing fitted on the training rows (fitPreprocessor, preprocessorFromJSON), built-in datasets.
+export * from './data/index.js';

@@ -11,6 +11,10 @@ export interface RawTable {
   /** 1-based line number in the file of each data row (for messages naming the row). */
   lineOf: number[];
   delimiter: string;
+  /** Whether the first line was read as a header (false: columns are named column1, column2, ...). */
+  hasHeader?: boolean;
+  /** What reading noticed that the user should know (no header line found, a column without a name). */
+  warnings?: string[];
 }
 
 export interface TabularDataset {
@@ -49,4 +53,6 @@ export interface Preprocessor {
   unscaleTarget(y: number): number;
   /** A JSON-able description (saved beside checkpoints; `preprocessorFromJSON` rebuilds it). */
   toJSON(): object;
+  /** Columns dropped or changed when fitting (constant on the training rows, ...), for the user. */
+  readonly notes?: string[];
 }

@@ -1,0 +1,80 @@
+// Seeded random train/validation/test splits (SPEC §5: 70/10/20, repeated with 5 seeds).
+import type { Split } from './tabular_types.js';
+
+export const DEFAULT_FRACTIONS: readonly [number, number, number] = [0.7, 0.1, 0.2];
+
+/** The name of the scheme (a different scheme would give other splits for the same seed). */
+export const SPLIT_SCHEME = 'mulberry32(mix(seed)) Fisher-Yates, largest-remainder sizes, sorted parts v1';
+
+function mix32(h: number, v: number): number {
+  h = Math.imul(h ^ v, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function mulberry32(state: number): () => number {
+  let a = state >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Part sizes by the largest-remainder method: they sum to n and each is within 1 of n·fraction. */
+export function splitSizes(n: number, fractions: readonly [number, number, number]): [number, number, number] {
+  const exact = fractions.map((f) => n * f);
+  const sizes = exact.map(Math.floor) as [number, number, number];
+  let left = n - sizes[0] - sizes[1] - sizes[2];
+  const order = [0, 1, 2].sort((a, b) => (exact[b] - sizes[b]) - (exact[a] - sizes[a]) || a - b);
+  for (const k of order) {
+    if (left <= 0) break;
+    sizes[k]++;
+    left--;
+  }
+  return sizes;
+}
+
+/**
+ * A seeded random split of rows 0..n-1 into train/val/test (default fractions 0.7/0.1/0.2). The same
+ * (n, seed, fractions) always gives the same split; each part is sorted ascending. Sizes follow the
+ * fractions by the largest-remainder method (n = 7043: 4930/704/1409). Throws when n or the seed is not
+ * an integer, the fractions are not three non-negative numbers summing to 1, or a part with a positive
+ * fraction would be empty.
+ */
+export function randomSplit(n: number, seed: number, fractions: [number, number, number] = [...DEFAULT_FRACTIONS]): Split {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`randomSplit: n must be a positive integer (the number of rows), got ${String(n)}`);
+  if (!Number.isSafeInteger(seed)) throw new Error(`randomSplit: seed must be an integer, got ${String(seed)}`);
+  if (!Array.isArray(fractions) || fractions.length !== 3 || !fractions.every((f) => typeof f === 'number' && Number.isFinite(f) && f >= 0)) {
+    throw new Error(`randomSplit: fractions must be three non-negative numbers [train, val, test], got ${JSON.stringify(fractions)}`);
+  }
+  const total = fractions[0] + fractions[1] + fractions[2];
+  if (Math.abs(total - 1) > 1e-9) throw new Error(`randomSplit: fractions must sum to 1, got ${JSON.stringify(fractions)} (sum ${total})`);
+  const sizes = splitSizes(n, fractions);
+  const names = ['train', 'val', 'test'];
+  sizes.forEach((size, k) => {
+    if (size === 0 && fractions[k] > 0) {
+      throw new Error(`randomSplit: ${n} rows are too few for fractions ${JSON.stringify(fractions)}: the ${names[k]} part would be empty`);
+    }
+  });
+  const low = seed % 4294967296;
+  const high = Math.floor(seed / 4294967296);
+  const random = mulberry32(mix32(mix32(0x2545f491, low >>> 0), high >>> 0));
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  const part = (from: number, to: number): number[] => Array.from(perm.subarray(from, to)).sort((a, b) => a - b);
+  return {
+    train: part(0, sizes[0]),
+    val: part(sizes[0], sizes[0] + sizes[1]),
+    test: part(sizes[0] + sizes[1], n),
+  };
+}
