@@ -55,8 +55,9 @@ function resolveData(o: TrainOptions): { file: string; target: string; task?: Ta
   const names = Object.keys(builtinDatasets).join(', ');
   const builtin = Object.prototype.hasOwnProperty.call(builtinDatasets, o.data) ? builtinDatasets[o.data] : undefined;
   if (builtin && !existsSync(o.data)) {
-    // A built-in's task is its own unless --task says otherwise; its target likewise.
-    return { file: builtin.file, target: o.target ?? builtin.target, task: o.task ?? builtin.task, builtin: true };
+    // A built-in's target and task are its own unless --target/--task say otherwise (another target: task inferred).
+    const target = o.target ?? builtin.target;
+    return { file: builtin.file, target, task: o.task ?? (target === builtin.target ? builtin.task : undefined), builtin: true };
   }
   if (!existsSync(o.data)) throw new Error(`htaf train --data '${o.data}': no such file, and not a built-in dataset (${names})`);
   if (o.target === undefined) throw new Error(`htaf train --data '${o.data}': --target COLUMN is required for a CSV file (built-in datasets know theirs: ${names})`);

@@ -74,7 +74,7 @@ test('htaf train --json on a CSV: one JSON line, equal to --out/result.json; che
   }
 });
 
-test('htaf train: a regression run prints exact and smooth RMSE in target units, writes nothing without --out', () => {
+test('htaf train: a regression run prints exact and smooth RMSE in target units, writes nothing without --out; a built-in dataset', () => {
   const dir = mkdtempSync(join(tmpdir(), 'htaf-cli-train-'));
   try {
     const csv = writeCsv(dir);
@@ -84,6 +84,14 @@ test('htaf train: a regression run prints exact and smooth RMSE in target units,
     assert.match(r.stdout, /test rmse +[\d.]+ +[\d.]+/);
     assert.match(r.stdout, /binarity of the hidden units \(test, smooth steps\)/);
     assert.deepEqual(readdirSync(dir), ['small.csv']);
+    // a built-in dataset knows its target and task
+    const boston = runCli(['train', '--data', 'boston', ...FAST, '--json']);
+    assert.equal(boston.status, 0, boston.stderr);
+    const res = JSON.parse(boston.stdout.trim().split('\n').pop()!);
+    assert.equal(res.data.target, 'medv');
+    assert.equal(res.data.task, 'regression');
+    assert.equal(res.data.rows, 506);
+    assert.ok(res.test.exact.rmse > 0 && res.test.exact.rmse < 30, JSON.stringify(res.test));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
