@@ -45,6 +45,7 @@ interface TrainOptions {
   batch: number;
   seed: number;
   patience: number;
+  maxLevels?: number;
   out?: string;
   resume?: boolean;
   json?: boolean;
@@ -117,13 +118,14 @@ function metricsTable(r: RunResult): string[] {
 async function runTrain(o: TrainOptions): Promise<void> {
   if (o.resume && o.out === undefined) throw new Error('htaf train: --resume needs --out DIR (the run to continue)');
   const src = resolveData(o);
-  const ds = loadTabular(src.file, { target: src.target, ...(src.task ? { task: src.task } : {}) });
+  const levels = o.maxLevels === undefined ? {} : { maxLevels: o.maxLevels };
+  const ds = loadTabular(src.file, { target: src.target, ...(src.task ? { task: src.task } : {}), ...levels });
   const rows = ds.table.rows.length;
   const split = randomSplit(rows, o.seed, SPLIT);
   for (const part of ['train', 'val', 'test'] as const) {
     if (split[part].length === 0) throw new Error(`htaf train: ${src.file} has ${rows} rows, too few for a 70/10/20 split with a non-empty ${part} set`);
   }
-  const preprocessor = fitPreprocessor(ds, split.train);
+  const preprocessor = fitPreprocessor(ds, split.train, levels);
   const data = {
     train: preprocessor.encode(split.train),
     val: preprocessor.encode(split.val),
@@ -229,6 +231,7 @@ export function registerTrain(program: Command): void {
     .option('--batch <n>', 'batch size', positiveInt('--batch'), 256)
     .option('--seed <n>', 'seed of the split, the weights and the batch order', nonNegativeInt('--seed'), 0)
     .option('--patience <n>', 'stop after this many epochs without a better val metric (0: never)', nonNegativeInt('--patience'), 10)
+    .option('--max-levels <n>', 'most levels a text column may have (default 1000); more is refused as likely an ID', positiveInt('--max-levels'))
     .option('--out <dir>', 'keep checkpoint.safetensors (every epoch), best.safetensors and result.json here')
     .option('--resume', 'continue the run in --out from its last checkpoint')
     .option('--json', 'print the result as one JSON line (the content of result.json)')
