@@ -1,5 +1,5 @@
 # Two commands a user needs on a fresh Debian 12 machine with Node 20 (README):
-#   make demo   the main job on built-in data
+#   make demo   the main job on built-in data (htaf compare on churn, a short budget)
 #   make test   the test suite
 # Each installs what is missing first, idempotently: Debian packages, npm packages, the native build.
 
@@ -57,8 +57,11 @@ build: $(NATIVE) dist/.built
 test: build
 	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 
+# The paper's protocol (htaf compare) on the built-in churn data at a demo budget: 2 splits, a small grid,
+# at most 20 epochs per run; prints the table and writes .demo-out/churn/results.{md,csv,json}.
 demo: build
-	node bin/htaf.js demo
+	rm -rf .demo-out/churn
+	node bin/htaf.js compare --data churn --splits 2 --budget demo --epochs 20 --out .demo-out/churn
 
 clean:
 	rm -rf native/build dist .deps

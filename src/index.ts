@@ -36,6 +36,17 @@ export { TabularMlp } from './models/mlp.js';
 export { trainRun, primaryMetric, nanStopMessage } from './train/trainer.js';
 export type { TrainData, TrainRunOptions, EpochEvent, BatchEvent } from './train/trainer.js';
 export type { RunConfig, RunResult, Metrics, OptimizerName } from './train/types.js';
+// compare: the paper's tabular protocol (Table 8) behind `htaf compare`: the hyperparameter grid (per method
+// family, expanded to activation spec × optimizer × lr), repeated seeded splits with selection on validation and a
+// resumable journal, and result tables (mean (standard error)) as Markdown, CSV and JSON.
+export {
+  defaultGrid, demoGrid, GRID_PRESETS, validateGrid, planMethods, familySpecs, alphaMinForGrid, runsPerSplit, METHOD_FAMILIES, METHOD_LABELS,
+} from './train/grid.js';
+export type { Grid, GridPoint, MethodPlan, MethodFamily, OptimizerGrid, HtafGrid, SsGrid, SteGrid } from './train/grid.js';
+export { runCompare, defaultProtocolDeps, readJournal, splitSeed, SPLIT_FRACTIONS, JOURNAL_FILE } from './train/protocol.js';
+export type { CompareOptions, CompareEvent, CompareResults, CompareFiles, MethodResult, RunRecord, ProtocolDeps } from './train/protocol.js';
+export { summarize, formatMeanSe, metricLabel, tableToMarkdown, tableToText, tableToCSV, tableToJSON, writeTextAtomic } from './report/table.js';
+export type { Summary, ResultTable, ResultColumn, ResultRow } from './report/table.js';
 // data: tabular CSVs (readCsv, loadTabular with task detection and warnings), seeded splits (randomSplit),
 // preprocessing fitted on the training rows (fitPreprocessor, preprocessorFromJSON), built-in datasets.
 export * from './data/index.js';

@@ -5,6 +5,7 @@ import { registerDemo } from './demo.js';
 import { registerPlot } from './plot.js';
 import { registerBounds } from './bounds.js';
 import { registerActivations } from './activations.js';
+import { registerCompare } from './compare.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<void> {
   registerPlot(program);
   registerBounds(program);
   registerActivations(program);
+  registerCompare(program);
   (await import('./train.js')).registerTrain(program);
   await program.parseAsync(argv);
 }

@@ -1,0 +1,192 @@
+// Result tables like the paper's Table 8: rows are methods, columns are (dataset, metric) pairs, cells are
+// "mean (standard error)" over repeated runs, e.g. "0.828 (0.004)". Written as Markdown, CSV, JSON and
+// aligned text for a terminal; files are written atomically.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Mean and standard error (sample sd / √n) of some values; `se` and `sd` are null for fewer than 2. */
+export interface Summary {
+  mean: number;
+  se: number | null;
+  sd: number | null;
+  n: number;
+}
+
+/** mean, sd (n − 1 in the denominator) and se = sd/√n. NaN values make the mean NaN (shown as "n/a"). */
+export function summarize(values: readonly number[]): Summary {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, se: null, sd: null, n: 0 };
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  if (n < 2) return { mean, se: null, sd: null, n };
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+  return { mean, se: sd / Math.sqrt(n), sd, n };
+}
+
+/** "0.828 (0.004)"; "0.828" when there is no standard error; "n/a" for a missing or non-finite mean. */
+export function formatMeanSe(mean: number | null | undefined, se: number | null | undefined, digits = 3): string {
+  if (mean === null || mean === undefined || !Number.isFinite(mean)) return 'n/a';
+  const m = mean.toFixed(digits);
+  return se === null || se === undefined || !Number.isFinite(se) ? m : `${m} (${se.toFixed(digits)})`;
+}
+
+export interface ResultColumn {
+  /** Identifies the column in rows' `cells`. */
+  key: string;
+  dataset: string;
+  /** 'auroc', 'rmse', 'accuracy', ... */
+  metric: string;
+  /** Marks the best mean in bold in Markdown when set. */
+  higherIsBetter?: boolean;
+}
+
+export interface ResultRow {
+  /** Method id ('htaf', 'htaf:alpha=8,beta=2.75'). */
+  key: string;
+  /** Row label ('DNN+HTAF'). */
+  label: string;
+  cells: Record<string, Summary | undefined>;
+}
+
+export interface ResultTable {
+  title?: string;
+  columns: ResultColumn[];
+  rows: ResultRow[];
+  /** Decimals of means and standard errors (default 3, as in Table 8). */
+  digits?: number;
+  /** Lines printed under the table (Markdown and text). */
+  notes?: string[];
+}
+
+const METRIC_NAMES: Record<string, string> = { auroc: 'AUROC', rmse: 'RMSE', accuracy: 'Accuracy' };
+
+/** How a metric is written in tables: 'auroc' → 'AUROC', 'rmse' → 'RMSE'; others as given. */
+export function metricLabel(metric: string): string {
+  return METRIC_NAMES[metric] ?? metric;
+}
+
+function columnTitle(c: ResultColumn): string {
+  return `${c.dataset} ${metricLabel(c.metric)}`;
+}
+
+function cellText(t: ResultTable, row: ResultRow, c: ResultColumn): string {
+  const s = row.cells[c.key];
+  return s ? formatMeanSe(s.mean, s.se, t.digits ?? 3) : '';
+}
+
+function bestRowKeys(t: ResultTable, c: ResultColumn): Set<string> {
+  if (c.higherIsBetter === undefined) return new Set();
+  const digits = t.digits ?? 3;
+  const shown = t.rows
+    .map((r) => ({ key: r.key, mean: r.cells[c.key]?.mean }))
+    .filter((x): x is { key: string; mean: number } => x.mean !== undefined && Number.isFinite(x.mean))
+    .map((x) => ({ key: x.key, v: Number(x.mean.toFixed(digits)) }));
+  if (shown.length < 2) return new Set();
+  const best = c.higherIsBetter ? Math.max(...shown.map((x) => x.v)) : Math.min(...shown.map((x) => x.v));
+  return new Set(shown.filter((x) => x.v === best).map((x) => x.key));
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+/** A Markdown table: Method | <dataset> <METRIC> ...; the best mean per column in bold (ties all bold). */
+export function tableToMarkdown(t: ResultTable): string {
+  const lines: string[] = [];
+  if (t.title) lines.push(`### ${t.title}`, '');
+  lines.push(`| Method | ${t.columns.map((c) => mdEscape(columnTitle(c))).join(' | ')} |`);
+  lines.push(`|---|${t.columns.map(() => '---:').join('|')}|`);
+  const best = new Map(t.columns.map((c) => [c.key, bestRowKeys(t, c)]));
+  for (const r of t.rows) {
+    const cells = t.columns.map((c) => {
+      const text = cellText(t, r, c);
+      return best.get(c.key)!.has(r.key) && text !== '' ? `**${text}**` : text;
+    });
+    lines.push(`| ${mdEscape(r.label)} | ${cells.join(' | ')} |`);
+  }
+  if (t.notes?.length) lines.push('', ...t.notes);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Aligned plain text for a terminal (no Markdown markup). */
+export function tableToText(t: ResultTable): string {
+  const header = ['Method', ...t.columns.map(columnTitle)];
+  const body = t.rows.map((r) => [r.label, ...t.columns.map((c) => cellText(t, r, c))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cells: string[]) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ').trimEnd();
+  const lines = [...(t.title ? [t.title] : []), fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
+  if (t.notes?.length) lines.push(...t.notes);
+  return `${lines.join('\n')}\n`;
+}
+
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * CSV in long form, one line per (method, column): method,label,dataset,metric,mean,se,n,cell — full
+ * precision numbers (empty when missing) and the formatted cell.
+ */
+export function tableToCSV(t: ResultTable): string {
+  const lines = ['method,label,dataset,metric,mean,se,n,cell'];
+  for (const r of t.rows) {
+    for (const c of t.columns) {
+      const s = r.cells[c.key];
+      if (!s) continue;
+      lines.push([r.key, r.label, c.dataset, c.metric, s.mean, s.se, s.n, cellText(t, r, c)].map(csvField).join(','));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** JSON-able: { title, digits, columns, rows: [{ key, label, cells: { colKey: { mean, se, sd, n, text } } }] } (NaN → null). */
+export function tableToJSON(t: ResultTable): object {
+  const num = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
+  return {
+    ...(t.title ? { title: t.title } : {}),
+    digits: t.digits ?? 3,
+    columns: t.columns.map((c) => ({ ...c })),
+    rows: t.rows.map((r) => ({
+      key: r.key,
+      label: r.label,
+      cells: Object.fromEntries(
+        t.columns.filter((c) => r.cells[c.key]).map((c) => {
+          const s = r.cells[c.key]!;
+          return [c.key, { mean: num(s.mean), se: num(s.se), sd: num(s.sd), n: s.n, text: cellText(t, r, c) }];
+        }),
+      ),
+    })),
+    ...(t.notes?.length ? { notes: [...t.notes] } : {}),
+  };
+}
+
+/**
+ * Writes text to `path` through `<path>.tmp-<pid>-<random>` in the same folder, fsynced and renamed over
+ * `path`: readers see the old file or the new one, never half of one.
+ */
+export function writeTextAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx');
+    const data = Buffer.from(text, 'utf8');
+    let done = 0;
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) {
+      try { closeSync(fd); } catch { /* already failing */ }
+    }
+    try { unlinkSync(tmp); } catch { /* it may not exist */ }
+    throw new Error(`cannot write ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const dfd = openSync(dirname(path), 'r');
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch { /* some file systems cannot fsync a folder */ }
+}
