@@ -50,3 +50,15 @@ export type { Summary, ResultTable, ResultColumn, ResultRow } from './report/tab
 // data: tabular CSVs (readCsv, loadTabular with task detection and warnings), seeded splits (randomSplit),
 // preprocessing fitted on the training rows (fitPreprocessor, preprocessorFromJSON), built-in datasets.
 export * from './data/index.js';
+// gradient studies (Appendix F): per-layer gradient norms w.r.t. pre-activations (Figure 7), vanishing per
+// architecture (Table 7), and the Proposition 3.1 bound ablation (Figure 6), behind `htaf gradients` / `htaf ablate-bounds`.
+export {
+  DEFAULT_VANISHING_THRESHOLD, FIGURE7_METHODS, FIGURE7_HIDDEN, TABLE7_ARCHITECTURES, GRADIENT_NORM_DEFINITION, PreactivationProbe, defaultMlpFactory,
+  trainWithGradientProbe, gradientStudy, vanishingStudy, archLabel, gradientStatus, formatThreshold, thresholdLine, gradientSummaryMarkdown, gradientCsv,
+  vanishingTableMarkdown, vanishingTableCsv, toJsonSafe,
+} from './train/gradient_study.js';
+export type {
+  MlpLike, MlpFactory, GradientStudyConfig, EpochGradients, MethodGradients, GradientStudyResult, GradientStudyOptions, VanishingTable,
+} from './train/gradient_study.js';
+export { ABLATION_BETAS, ABLATION_HIDDEN, boundAblationPlan, ablateBounds, ablationMetric, ablationHeader, ablationMarkdown, ablationCsv } from './train/ablate_bounds.js';
+export type { BoundPoint, BoundAblationConfig, BoundAblationRow, BoundAblationResult, BoundAblationOptions } from './train/ablate_bounds.js';

@@ -1,0 +1,465 @@
+// Gradient studies of the paper's Appendix F.2 (SPEC §5): train an MLP per activation (and per
+// architecture) and record, per hidden layer and epoch, the mean L2 norm of the gradient of the loss
+// with respect to that layer's pre-activations (the output of its Linear, before the activation), and
+// the training loss. Figure 7 plots them; Table 7 says, per architecture and method, whether the first
+// hidden layer's gradient vanished (fell under a threshold; the paper's value is lost, ours is 1e-6).
+//
+// Definition (one, used everywhere: tables, figures, the vanishing test). For a batch of B rows, the
+// loss is the batch mean of per-row losses, so row i of G = ∂loss/∂z (z: a layer's pre-activations,
+// B × width) is (1/B)·∂ℓᵢ/∂zᵢ: rows do not interact in an MLP without batch norm. We report
+//   norm(layer, epoch) = mean over the epoch's training rows i of ‖∂ℓᵢ/∂zᵢ‖₂ = mean over rows of B·‖Gᵢ‖₂,
+// the average per-example gradient norm: it does not depend on the batch size (‖G‖_F would shrink like
+// 1/√B, a mean-loss row like 1/B), and a last, smaller batch weighs by its rows. Norms are taken in
+// float64 from the float32 gradient; a gradient that underflowed to exactly 0 gives norm 0 and
+// log10 = -Infinity (null in JSON), which counts as vanishing. Logarithms are base 10.
+//
+// Research code: imports the public API only (DESIGN rule 9).
+import {
+  Adam, TabularMlp, binaryCrossEntropyWithLogits, canonicalActivationSpec, crossEntropy, fromTypedArray,
+  isGradEnabled, manualSeed, mseLoss, tidy,
+  type Linear, type Module, type Tensor,
+} from '../index.js';
+import type { Encoded, TaskKind } from '../data/tabular_types.js';
+
+/** The paper's threshold for "vanishing" is lost (SPEC §5); ours. */
+export const DEFAULT_VANISHING_THRESHOLD = 1e-6;
+
+/** Figure 7's methods: three HTAF pairs with αβ = 22, ReLU, and SS with γ = 22. */
+export const FIGURE7_METHODS: readonly string[] = ['htaf:alpha=2,beta=11', 'htaf:alpha=8,beta=2.75', 'htaf:alpha=11,beta=2', 'relu', 'ss:gamma=22'];
+
+/** Figure 7's network (Appendix F.2.1). */
+export const FIGURE7_HIDDEN: readonly number[] = [256, 256, 128];
+
+/**
+ * Table 7's architectures. The paper's seven rows lost their sizes in extraction; it says five hidden
+ * layers is where HTAF starts to vanish, and that the last row is the one where it does. Ours: three
+ * to five hidden layers of 128 to 1024 units, 256-256-128 first and the five-layer net last.
+ */
+export const TABLE7_ARCHITECTURES: readonly (readonly number[])[] = [
+  [256, 256, 128],
+  [512, 512, 256],
+  [1024, 512, 256],
+  [128, 128, 128, 128],
+  [256, 256, 256, 256],
+  [512, 256, 256, 128],
+  [256, 256, 256, 256, 256],
+];
+
+export const GRADIENT_NORM_DEFINITION =
+  'norm = mean over training rows of the L2 norm of the gradient of that row\'s loss with respect to the layer\'s pre-activations ' +
+  '(the Linear output before the activation), per epoch; log = log10';
+
+/** What the study needs of a model: a Module whose hidden Linears are `linears[0 .. hidden.length - 1]`. */
+export interface MlpLike extends Module {
+  readonly linears: readonly Linear[];
+}
+
+/** Builds the network of one run (default: TabularMlp). */
+export type MlpFactory = (inFeatures: number, hidden: number[], outFeatures: number, activation: string) => MlpLike;
+
+export const defaultMlpFactory: MlpFactory = (inFeatures, hidden, outFeatures, activation) =>
+  new TabularMlp(inFeatures, hidden, outFeatures, activation);
+
+export interface GradientStudyConfig {
+  task: TaskKind;
+  /** Output units: 1 for binary and regression, the number of classes for multiclass. */
+  outFeatures: number;
+  hidden: number[];
+  /** Activation specs (src/activations registry), one run each. */
+  methods: string[];
+  epochs: number;
+  /** Adam's learning rate (default 1e-3). */
+  lr: number;
+  batch: number;
+  seed: number;
+  /** A run is "vanishing" when its first hidden layer's norm falls under this at some epoch. */
+  threshold: number;
+}
+
+export interface EpochGradients {
+  epoch: number;
+  /** Per hidden layer (input side first): mean per-example L2 norm of ∂loss/∂pre-activation. */
+  norms: number[];
+  /** Mean training loss over the epoch's rows (with the smooth activations the model trains with). */
+  loss: number;
+}
+
+export interface MethodGradients {
+  /** Canonical activation spec. */
+  method: string;
+  hidden: number[];
+  epochs: EpochGradients[];
+  /** Some epoch's first-layer norm was under the threshold (or exactly 0). */
+  vanishing: boolean;
+  /** The first such epoch, or null. */
+  vanishingEpoch: number | null;
+  /** Smallest first-layer norm over the epochs. */
+  minFirstLayerNorm: number;
+  /**
+   * Set when the training loss became NaN/Inf (no step is taken on it; the epoch is not recorded) or a
+   * norm became NaN (that epoch is recorded): training stopped there.
+   */
+  stoppedOnNaN?: { epoch: number };
+  seconds: number;
+}
+
+export interface GradientStudyResult {
+  threshold: number;
+  definition: string;
+  config: GradientStudyConfig;
+  runs: MethodGradients[];
+}
+
+export interface GradientStudyOptions {
+  factory?: MlpFactory;
+  /** Called after every epoch of every run (progress). */
+  onEpoch?: (method: string, e: EpochGradients) => void;
+  /** Called after every run (progress); `run.hidden` names the architecture. */
+  onRun?: (run: MethodGradients) => void;
+}
+
+// ---- probe ---------------------------------------------------------------------------------------
+
+/**
+ * Captures the pre-activations of some Linear layers during one training step and, after backward,
+ * sums per-example gradient norms. Usage, inside one step's tidy: `probe.arm()`, forward, backward,
+ * `probe.read(batchRows)`; `probe.remove()` when done. Captured outputs are kept (so the model's own
+ * scopes do not free them before backward) and disposed by read()/disarm().
+ */
+export class PreactivationProbe {
+  readonly #captured: (Tensor | null)[];
+  readonly #removers: (() => void)[] = [];
+  #armed = false;
+
+  constructor(layers: readonly Module[]) {
+    this.#captured = layers.map(() => null);
+    layers.forEach((layer, i) => {
+      this.#removers.push(layer.registerForwardHook((_m, _inputs, output: Tensor) => {
+        if (!this.#armed || !isGradEnabled() || !output.requiresGrad) return;
+        this.#captured[i]?.dispose();
+        output.retainGrad();
+        this.#captured[i] = output.keep();
+      }));
+    });
+  }
+
+  get layers(): number {
+    return this.#captured.length;
+  }
+
+  /** Start capturing (the next forward's pre-activations). */
+  arm(): void {
+    this.disarm();
+    this.#armed = true;
+  }
+
+  /** Stop capturing and free what was captured. */
+  disarm(): void {
+    this.#armed = false;
+    for (let i = 0; i < this.#captured.length; i++) {
+      this.#captured[i]?.dispose();
+      this.#captured[i] = null;
+    }
+  }
+
+  /**
+   * After backward: per layer, the sum over the batch's rows of ‖∂ℓᵢ/∂zᵢ‖₂ = rows·‖Gᵢ‖₂ (G: the
+   * gradient of the batch-mean loss). Divide by the rows seen to get the mean. Disarms.
+   */
+  read(rows: number): number[] {
+    try {
+      const sums = this.#captured.map((t, i) => {
+        if (t === null) throw new Error(`gradient probe: layer ${i + 1}'s pre-activation was not captured (forward not run since arm(), or under noGrad)`);
+        return tidy(() => {
+          const g = t.grad;
+          if (g === null) throw new Error(`gradient probe: layer ${i + 1}'s pre-activation has no gradient (backward not run?)`);
+          return (g.toDtype('float64').square().sum([1]).sqrt().sum().item() as number) * rows;
+        });
+      });
+      return sums;
+    } finally {
+      this.disarm();
+    }
+  }
+
+  /** Removes the hooks and frees anything captured. */
+  remove(): void {
+    this.disarm();
+    for (const r of this.#removers.splice(0)) r();
+  }
+}
+
+// ---- training --------------------------------------------------------------------------------------
+
+/** A small seeded generator (mulberry32) for the batch order: the same for every method of a study. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled(n: number, random: () => number): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
+function checkConfig(c: GradientStudyConfig, data: Encoded): void {
+  const bad = (what: string) => {
+    throw new Error(`gradient study: ${what}`);
+  };
+  if (!['binary', 'multiclass', 'regression'].includes(c.task)) bad(`task must be binary, multiclass or regression, got '${c.task}'`);
+  if (!Number.isInteger(c.outFeatures) || c.outFeatures < 1) bad(`outFeatures must be a positive integer, got ${c.outFeatures}`);
+  if (c.hidden.length === 0 || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) bad(`hidden must be a non-empty list of positive integers, got [${c.hidden.join(', ')}]`);
+  if (c.methods.length === 0) bad('methods is empty');
+  if (!Number.isInteger(c.epochs) || c.epochs < 1) bad(`epochs must be a positive integer, got ${c.epochs}`);
+  if (!Number.isInteger(c.batch) || c.batch < 1) bad(`batch must be a positive integer, got ${c.batch}`);
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) bad(`lr must be a number > 0, got ${c.lr}`);
+  if (!(c.threshold > 0 && Number.isFinite(c.threshold))) bad(`threshold must be a number > 0, got ${c.threshold}`);
+  if (!Number.isInteger(c.seed) || c.seed < 0) bad(`seed must be an integer >= 0, got ${c.seed}`);
+  if (data.rows < 1 || data.features < 1) bad(`the training data has ${data.rows} rows and ${data.features} features`);
+  if (data.x.length !== data.rows * data.features || data.y.length !== data.rows) bad('the training data\'s arrays do not match its rows and features');
+}
+
+/** Trains one network with one activation and records its gradient norms and loss per epoch. */
+export function trainWithGradientProbe(
+  data: Encoded, config: GradientStudyConfig, method: string, options: GradientStudyOptions = {},
+): MethodGradients {
+  checkConfig(config, data);
+  const spec = canonicalActivationSpec(method);
+  const started = performance.now();
+  const hidden = [...config.hidden];
+  // Same seed per run: every method starts from the same weights (same shapes draw the same numbers).
+  manualSeed(config.seed);
+  const model = (options.factory ?? defaultMlpFactory)(data.features, hidden, config.outFeatures, spec);
+  const probe = new PreactivationProbe(model.linears.slice(0, hidden.length));
+  const optimizer = new Adam([...model.parameters()], { lr: config.lr });
+  const x = fromTypedArray(data.x, [data.rows, data.features]).keep();
+  const y = (config.task === 'multiclass'
+    ? fromTypedArray(data.y, [data.rows]).toDtype('int64')
+    : fromTypedArray(data.y, [data.rows, 1])).keep();
+  const lossOf = (out: Tensor, target: Tensor): Tensor =>
+    config.task === 'binary' ? binaryCrossEntropyWithLogits(out, target) : config.task === 'multiclass' ? crossEntropy(out, target) : mseLoss(out, target);
+  const random = rng(config.seed);
+  const epochs: EpochGradients[] = [];
+  let stoppedOnNaN: { epoch: number } | undefined;
+  try {
+    model.train();
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const order = shuffled(data.rows, random);
+      const sums = new Array<number>(hidden.length).fill(0);
+      let lossSum = 0;
+      let nanAt = false;
+      for (let start = 0; start < data.rows; start += config.batch) {
+        const rows = Math.min(config.batch, data.rows - start);
+        const step = tidy(() => {
+          const index = fromTypedArray(order.subarray(start, start + rows), [rows]).toDtype('int64');
+          optimizer.zeroGrad();
+          probe.arm();
+          try {
+            const l = lossOf(model.call(x.indexSelect(0, index)), y.indexSelect(0, index));
+            const loss = l.item() as number;
+            // As trainRun: no step on a NaN/Inf loss, and the run stops there.
+            if (!Number.isFinite(loss)) return { loss, norms: null };
+            l.backward();
+            const norms = probe.read(rows);
+            optimizer.step();
+            return { loss, norms };
+          } finally {
+            probe.disarm();
+          }
+        });
+        if (step.norms === null) {
+          nanAt = true;
+          break;
+        }
+        lossSum += step.loss * rows;
+        step.norms.forEach((s, i) => (sums[i] += s));
+      }
+      if (nanAt) {
+        stoppedOnNaN = { epoch };
+        break;
+      }
+      const e: EpochGradients = { epoch, norms: sums.map((s) => s / data.rows), loss: lossSum / data.rows };
+      epochs.push(e);
+      options.onEpoch?.(spec, e);
+      if (e.norms.some((v) => Number.isNaN(v))) {
+        stoppedOnNaN = { epoch };
+        break;
+      }
+    }
+  } finally {
+    probe.remove();
+    optimizer.dispose();
+    model.dispose();
+    x.dispose();
+    y.dispose();
+  }
+  const first = epochs.map((e) => e.norms[0]);
+  const vanishingIndex = first.findIndex((v) => v < config.threshold);
+  const finite = first.filter((v) => !Number.isNaN(v));
+  const result: MethodGradients = {
+    method: spec,
+    hidden,
+    epochs,
+    vanishing: vanishingIndex >= 0,
+    vanishingEpoch: vanishingIndex >= 0 ? epochs[vanishingIndex].epoch : null,
+    minFirstLayerNorm: finite.length ? Math.min(...finite) : NaN,
+    ...(stoppedOnNaN ? { stoppedOnNaN } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+  options.onRun?.(result);
+  return result;
+}
+
+/** Figure 7's study: one run per method on `data` (the training rows), same initial weights and batch order. */
+export function gradientStudy(data: Encoded, config: GradientStudyConfig, options: GradientStudyOptions = {}): GradientStudyResult {
+  checkConfig(config, data);
+  const methods = config.methods.map((m) => canonicalActivationSpec(m));
+  const runs = methods.map((m) => trainWithGradientProbe(data, config, m, options));
+  return { threshold: config.threshold, definition: GRADIENT_NORM_DEFINITION, config: { ...config, methods }, runs };
+}
+
+// ---- Table 7 ---------------------------------------------------------------------------------------
+
+export interface VanishingTable {
+  threshold: number;
+  definition: string;
+  methods: string[];
+  architectures: number[][];
+  /** cells[a][m]: the run of architecture a with method m. */
+  cells: MethodGradients[][];
+}
+
+/** Table 7: every architecture × every method. */
+export function vanishingStudy(
+  data: Encoded, config: Omit<GradientStudyConfig, 'hidden'>, architectures: readonly (readonly number[])[], options: GradientStudyOptions = {},
+): VanishingTable {
+  if (architectures.length === 0) throw new Error('gradient study: architectures is empty');
+  const studies = architectures.map((hidden) => gradientStudy(data, { ...config, hidden: [...hidden] }, options));
+  return {
+    threshold: config.threshold,
+    definition: GRADIENT_NORM_DEFINITION,
+    methods: studies[0].config.methods,
+    architectures: architectures.map((a) => [...a]),
+    cells: studies.map((s) => s.runs),
+  };
+}
+
+// ---- text outputs ------------------------------------------------------------------------------------
+
+export const archLabel = (hidden: readonly number[]): string => hidden.join('-');
+
+/** log10 of a norm; -Infinity for 0, NaN for NaN. */
+export const log10Norm = (v: number): number => Math.log10(v);
+
+function fmtLog(v: number): string {
+  return Number.isNaN(v) ? 'nan' : v === -Infinity ? '-inf' : v.toFixed(2);
+}
+
+function fmtNum(v: number, digits = 4): string {
+  return Number.isNaN(v) ? 'nan' : !Number.isFinite(v) ? String(v) : Number(v.toPrecision(digits)).toString();
+}
+
+function mdTable(header: string[], rows: string[][]): string[] {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)];
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function gradientStatus(run: MethodGradients): string {
+  return run.vanishing ? 'vanishing' : run.stoppedOnNaN ? 'nan' : 'ok';
+}
+
+/** 1e-6 rather than 0.000001. */
+export function formatThreshold(t: number): string {
+  return t !== 0 && (Math.abs(t) < 1e-3 || Math.abs(t) >= 1e5) ? t.toExponential() : String(t);
+}
+
+export function thresholdLine(threshold: number): string {
+  return `vanishing: the first hidden layer's mean gradient norm falls under ${formatThreshold(threshold)} (log10 ${fmtLog(Math.log10(threshold))}) at some epoch; ` +
+    `the paper's threshold is lost, ${formatThreshold(DEFAULT_VANISHING_THRESHOLD)} is our default`;
+}
+
+/** One row per run and layer: log10 norm at the first and last epoch and its minimum; loss at both ends. */
+export function gradientSummaryMarkdown(study: { threshold: number; runs: MethodGradients[] }, title?: string): string[] {
+  const rows: string[][] = [];
+  for (const r of study.runs) {
+    const e0 = r.epochs[0];
+    const e1 = r.epochs[r.epochs.length - 1];
+    r.hidden.forEach((w, i) => {
+      const logs = r.epochs.map((e) => Math.log10(e.norms[i]));
+      const minLog = logs.some(Number.isNaN) ? NaN : Math.min(...logs);
+      rows.push([
+        r.method, `${i + 1} (${w})`, fmtLog(Math.log10(e0.norms[i])), fmtLog(Math.log10(e1.norms[i])), fmtLog(minLog),
+        i === 0 ? gradientStatus(r) : '', i === 0 ? fmtNum(e0.loss) : '', i === 0 ? fmtNum(e1.loss) : '',
+      ]);
+    });
+  }
+  return [
+    ...(title ? [`### ${title}`, ''] : []),
+    thresholdLine(study.threshold),
+    '',
+    ...mdTable(['method', 'layer (width)', 'log10 norm, epoch 1', 'log10 norm, last', 'min log10 norm', 'first layer', 'loss, epoch 1', 'loss, last'], rows),
+  ];
+}
+
+/** CSV: one line per architecture, method, epoch and layer. */
+export function gradientCsv(runs: readonly MethodGradients[]): string {
+  const lines = ['architecture,method,epoch,layer,width,mean_grad_norm,log10_mean_grad_norm,train_loss'];
+  for (const r of runs) {
+    for (const e of r.epochs) {
+      r.hidden.forEach((w, i) => {
+        lines.push([archLabel(r.hidden), csvField(r.method), String(e.epoch), String(i + 1), String(w), String(e.norms[i]), String(Math.log10(e.norms[i])), String(e.loss)].join(','));
+      });
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Table 7 as Markdown: architectures × methods, "vanishing"/"ok" (min log10 first-layer norm), the threshold in the header. */
+export function vanishingTableMarkdown(t: VanishingTable): string[] {
+  const rows = t.architectures.map((a, ai) => [
+    archLabel(a),
+    ...t.cells[ai].map((r) => `${gradientStatus(r)} (${fmtLog(Math.log10(r.minFirstLayerNorm))})`),
+  ]);
+  return [
+    `Table 7: vanishing gradients, threshold ${formatThreshold(t.threshold)} on the first hidden layer's mean gradient norm`,
+    thresholdLine(t.threshold),
+    'cells: status (smallest log10 first-layer norm over the epochs)',
+    '',
+    ...mdTable([`hidden layers \\ method (threshold ${formatThreshold(t.threshold)})`, ...t.methods], rows),
+  ];
+}
+
+export function vanishingTableCsv(t: VanishingTable): string {
+  const lines = ['architecture,method,threshold,status,vanishing_epoch,min_first_layer_norm,log10_min_first_layer_norm,final_loss'];
+  t.architectures.forEach((a, ai) => {
+    for (const r of t.cells[ai]) {
+      lines.push([
+        archLabel(a), csvField(r.method), String(t.threshold), gradientStatus(r), r.vanishingEpoch === null ? '' : String(r.vanishingEpoch),
+        String(r.minFirstLayerNorm), String(Math.log10(r.minFirstLayerNorm)), String(r.epochs[r.epochs.length - 1]?.loss ?? NaN),
+      ].join(','));
+    }
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** JSON-able copy: non-finite numbers become null (JSON has no Infinity/NaN). */
+export function toJsonSafe<T>(v: T): unknown {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x)));
+}
