@@ -1,28 +1,11 @@
 // Seeded random train/validation/test splits (SPEC §5: 70/10/20, repeated with 5 seeds).
+import { hashSeed, mulberry32, randomPermutation } from './random.js';
 import type { Split } from './tabular_types.js';
 
 export const DEFAULT_FRACTIONS: readonly [number, number, number] = [0.7, 0.1, 0.2];
 
 /** The name of the scheme (a different scheme would give other splits for the same seed). */
 export const SPLIT_SCHEME = 'mulberry32(mix(seed)) Fisher-Yates, largest-remainder sizes, sorted parts v1';
-
-function mix32(h: number, v: number): number {
-  h = Math.imul(h ^ v, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-function mulberry32(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Part sizes by the largest-remainder method: they sum to n and each is within 1 of n·fraction. */
 export function splitSizes(n: number, fractions: readonly [number, number, number]): [number, number, number] {
@@ -60,17 +43,7 @@ export function randomSplit(n: number, seed: number, fractions: [number, number,
       throw new Error(`randomSplit: ${n} rows are too few for fractions ${JSON.stringify(fractions)}: the ${names[k]} part would be empty`);
     }
   });
-  const low = seed % 4294967296;
-  const high = Math.floor(seed / 4294967296);
-  const random = mulberry32(mix32(mix32(0x2545f491, low >>> 0), high >>> 0));
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
+  const perm = randomPermutation(n, mulberry32(hashSeed(0x2545f491, seed)));
   const part = (from: number, to: number): number[] => Array.from(perm.subarray(from, to)).sort((a, b) => a - b);
   return {
     train: part(0, sizes[0]),

@@ -19,6 +19,7 @@ import {
   isGradEnabled, manualSeed, mseLoss, tidy,
   type Linear, type Module, type Tensor,
 } from '../index.js';
+import { mulberry32, randomPermutation } from '../data/random.js';
 import type { Encoded, TaskKind } from '../data/tabular_types.js';
 
 /** The paper's threshold for "vanishing" is lost (SPEC §5); ours. */
@@ -191,30 +192,6 @@ export class PreactivationProbe {
 
 // ---- training --------------------------------------------------------------------------------------
 
-/** A small seeded generator (mulberry32) for the batch order: the same for every method of a study. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffled(n: number, random: () => number): Int32Array {
-  const p = new Int32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
-  return p;
-}
-
 function checkConfig(c: GradientStudyConfig, data: Encoded): void {
   const bad = (what: string) => {
     throw new Error(`gradient study: ${what}`);
@@ -251,13 +228,13 @@ export function trainWithGradientProbe(
     : fromTypedArray(data.y, [data.rows, 1])).keep();
   const lossOf = (out: Tensor, target: Tensor): Tensor =>
     config.task === 'binary' ? binaryCrossEntropyWithLogits(out, target) : config.task === 'multiclass' ? crossEntropy(out, target) : mseLoss(out, target);
-  const random = rng(config.seed);
+  const random = mulberry32(config.seed); // the batch order: the same for every method of a study
   const epochs: EpochGradients[] = [];
   let stoppedOnNaN: { epoch: number } | undefined;
   try {
     model.train();
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const order = shuffled(data.rows, random);
+      const order = randomPermutation(data.rows, random);
       const sums = new Array<number>(hidden.length).fill(0);
       let lossSum = 0;
       let nanAt = false;
