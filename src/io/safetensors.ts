@@ -7,13 +7,12 @@
 // order, compact JSON with non-ASCII escaped as Python's json.dumps does, "__metadata__" last, header
 // padded with spaces to a multiple of 8), which Python's safetensors package also reads.
 // Files are read tensor by tensor (never the whole file at once) and written atomically.
-import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync,
+  closeSync, fstatSync, openSync, readSync, writeSync,
 } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname } from 'node:path';
 import { N } from '../core/native.js';
+import { writeFileAtomically } from './atomic_file.js';
 import type { DType, Device } from '../core/types.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -336,37 +335,6 @@ function headerText(path: string, plan: PlannedTensor[], metadata: Record<string
 function writeAll(fd: number, data: Uint8Array): void {
   let done = 0;
   while (done < data.length) done += writeSync(fd, data, done, data.length - done);
-}
-
-/**
- * Writes `path` through a temporary file in the same folder (`<path>.tmp-<pid>-<random>`): written,
- * fsynced, then renamed over `path`, so readers see the old file or the new one, never a partial one.
- * The temporary file is removed if anything fails. `write` gets the open file descriptor.
- */
-export function writeFileAtomically(path: string, what: string, write: (fd: number) => void): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx');
-    write(fd);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== undefined) {
-      try { closeSync(fd); } catch { /* already failing */ }
-    }
-    try { unlinkSync(tmp); } catch { /* it may not exist */ }
-    const e = err as NodeJS.ErrnoException;
-    if (e?.code !== undefined && e?.syscall !== undefined) throw new Error(`${what}: cannot write ${path}: ${e.message}`);
-    throw err;
-  }
-  // Make the rename itself durable. Some file systems cannot fsync a directory; the file is written anyway.
-  try {
-    const dfd = openSync(dirname(path), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* best effort */ }
 }
 
 /**

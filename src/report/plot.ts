@@ -1,12 +1,12 @@
 // Figures: a Vega-Lite spec, compiled by vega-lite to a Vega spec, rendered headless to SVG by vega
 // (renderer 'none', no browser, no canvas), rasterized to PNG by sharp (librsvg). No SVG is written by
 // hand: a figure module builds data and a spec, and `writePlot` turns it into files.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeBytesAtomically } from '../io/atomic_file.js';
 import { withFigureTextMetrics } from './text_metrics.js';
 
 export type { TopLevelSpec } from 'vega-lite';
@@ -86,19 +86,9 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
   return sharp(Buffer.from(svg), { density: 72 * scale }).png({ compressionLevel: 9, palette: true }).toBuffer();
 }
 
-/**
- * Writes `data` to `path` through a temporary file in the same folder, renamed over `path` once
- * complete, so a reader never sees half a figure. The temporary file is removed if anything fails.
- */
+/** Writes a figure file atomically (src/io/atomic_file.ts), so a reader never sees half a figure. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => { /* it may not exist */ });
-    throw new Error(`plot: cannot write ${path}: ${(err as Error).message}`);
-  }
+  writeBytesAtomically(path, data, 'plot');
 }
 
 /**

@@ -1,9 +1,7 @@
 // Result tables like the paper's Table 8: rows are methods, columns are (dataset, metric) pairs, cells are
 // "mean (standard error)" over repeated runs, e.g. "0.828 (0.004)". Written as Markdown, CSV, JSON and
 // aligned text for a terminal; files are written atomically.
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeBytesAtomically } from '../io/atomic_file.js';
 
 /** Mean and standard error (sample sd / √n) of some values; `se` and `sd` are null for fewer than 2. */
 export interface Summary {
@@ -162,31 +160,7 @@ export function tableToJSON(t: ResultTable): object {
   };
 }
 
-/**
- * Writes text to `path` through `<path>.tmp-<pid>-<random>` in the same folder, fsynced and renamed over
- * `path`: readers see the old file or the new one, never half of one.
- */
+/** Writes text to `path` atomically (src/io/atomic_file.ts): readers see the old file or the new one. */
 export function writeTextAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx');
-    const data = Buffer.from(text, 'utf8');
-    let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== undefined) {
-      try { closeSync(fd); } catch { /* already failing */ }
-    }
-    try { unlinkSync(tmp); } catch { /* it may not exist */ }
-    throw new Error(`cannot write ${path}: ${(err as Error).message}`);
-  }
-  try {
-    const dfd = openSync(dirname(path), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* some file systems cannot fsync a folder */ }
+  writeBytesAtomically(path, text, 'write table');
 }
