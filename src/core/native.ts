@@ -1,10 +1,10 @@
 // The one module that loads the addon (DESIGN: src/core). Everything native goes through `N`.
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GeneratedNativeApi } from './native_api.generated.js';
 import type { DType, NativeHandle } from './types.js';
+import { packageRoot } from './package_root.js';
 
 /** The addon's hand-written entries (native/src/addon.cc) beside the generated op table. */
 export interface NativeApi extends GeneratedNativeApi {
@@ -16,17 +16,6 @@ export interface NativeApi extends GeneratedNativeApi {
   resetPeakTensors(): void;
   cpuCache(): { cachedBytes: number; allocatedBytes: number; enabled: boolean };
   emptyCpuCache(): void;
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'htaf') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('htaf: cannot find the package root (package.json named "htaf") above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
 }
 
 function load(): NativeApi {

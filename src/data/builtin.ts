@@ -1,9 +1,8 @@
 // The small CSVs shipped in datasets/ (see datasets/README.md), by name, so that `--data churn` works.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadTabular, type LoadTabularOptions } from './tabular.js';
 import type { TabularDataset, TaskKind } from './tabular_types.js';
+import { packageRoot } from '../core/package_root.js';
 
 export interface BuiltinDataset {
   name: string;
@@ -19,17 +18,6 @@ export interface BuiltinDataset {
   /** Where it comes from (R package::object) and its licence. */
   source: string;
   licence: string;
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'htaf') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('htaf: cannot find the package root (package.json named "htaf") above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
 }
 
 const root = packageRoot();
