@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
-  DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, archLabel, builtinDatasets, canonicalActivationSpec,
+  DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, archLabel, builtinDatasets, canonicalActivationSpec, resolveDataSource,
   fitPreprocessor, formatThreshold, gradientCsv, gradientStudy, gradientSummaryMarkdown, loadTabular, randomSplit, thresholdLine, toJsonSafe, vanishingStudy,
   vanishingTableCsv, vanishingTableMarkdown,
   type Encoded, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type Preprocessor, type Split, type TabularDataset,
@@ -92,26 +92,10 @@ export interface StudyData {
  * option (and the command).
  */
 export function loadStudyData(command: string, o: { data: string; target?: string; task?: TaskKind; seed: number }): StudyData {
-  const names = Object.keys(builtinDatasets);
-  const builtin = Object.prototype.hasOwnProperty.call(builtinDatasets, o.data) && !existsSync(o.data)
-    ? (builtinDatasets as Record<string, { file: string; target: string; task: TaskKind }>)[o.data]
-    : undefined;
-  let file = o.data;
-  let target = o.target;
-  let task = o.task;
-  if (builtin) {
-    file = builtin.file;
-    target ??= builtin.target;
-    task ??= o.target === undefined ? builtin.task : undefined;
-  } else {
-    if (!existsSync(o.data) || !statSync(o.data).isFile()) {
-      throw new Error(`${command} --data '${o.data}': no such file, and not a built-in dataset (${names.join(', ')})`);
-    }
-    if (target === undefined) throw new Error(`${command} --data '${o.data}': --target (the column to predict) is required for a CSV file`);
-  }
+  const { file, target, task, builtin } = resolveDataSource(command, o);
   let dataset: TabularDataset;
   try {
-    dataset = loadTabular(file, { target: target!, ...(task ? { task } : {}) });
+    dataset = loadTabular(file, { target, ...(task ? { task } : {}) });
   } catch (err) {
     throw new Error(`${command} --data '${o.data}' --target '${target}': ${(err as Error).message}`);
   }
@@ -124,7 +108,7 @@ export function loadStudyData(command: string, o: { data: string; target?: strin
   return {
     name: builtin ? o.data : file,
     file,
-    target: target!,
+    target,
     dataset,
     task: dataset.task,
     split,

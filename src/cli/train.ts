@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import {
-  builtinDatasets, canonicalActivationSpec, fitPreprocessor, loadTabular, nanStopMessage, primaryMetric, randomSplit, trainRun,
+  resolveDataSource, canonicalActivationSpec, fitPreprocessor, loadTabular, nanStopMessage, primaryMetric, randomSplit, trainRun,
   type EpochEvent, type RunConfig, type RunResult, type TaskKind,
 } from '../index.js';
 import { writeJsonAtomically } from '../train/json_file.js';
@@ -49,20 +49,6 @@ interface TrainOptions {
   out?: string;
   resume?: boolean;
   json?: boolean;
-}
-
-/** The CSV file, target and task that --data names: a built-in dataset's, or a file of the user's. */
-function resolveData(o: TrainOptions): { file: string; target: string; task?: TaskKind; builtin: boolean } {
-  const names = Object.keys(builtinDatasets).join(', ');
-  const builtin = Object.prototype.hasOwnProperty.call(builtinDatasets, o.data) ? builtinDatasets[o.data] : undefined;
-  if (builtin && !existsSync(o.data)) {
-    // A built-in's target and task are its own unless --target/--task say otherwise (another target: task inferred).
-    const target = o.target ?? builtin.target;
-    return { file: builtin.file, target, task: o.task ?? (target === builtin.target ? builtin.task : undefined), builtin: true };
-  }
-  if (!existsSync(o.data)) throw new Error(`htaf train --data '${o.data}': no such file, and not a built-in dataset (${names})`);
-  if (o.target === undefined) throw new Error(`htaf train --data '${o.data}': --target COLUMN is required for a CSV file (built-in datasets know theirs: ${names})`);
-  return { file: o.data, target: o.target, task: o.task, builtin: false };
 }
 
 function fmt(v: number | undefined): string {
@@ -117,7 +103,7 @@ function metricsTable(r: RunResult): string[] {
 
 async function runTrain(o: TrainOptions): Promise<void> {
   if (o.resume && o.out === undefined) throw new Error('htaf train: --resume needs --out DIR (the run to continue)');
-  const src = resolveData(o);
+  const src = resolveDataSource('htaf train', o);
   const levels = o.maxLevels === undefined ? {} : { maxLevels: o.maxLevels };
   const ds = loadTabular(src.file, { target: src.target, ...(src.task ? { task: src.task } : {}), ...levels });
   const rows = ds.table.rows.length;

@@ -1,5 +1,6 @@
 // The small CSVs shipped in datasets/ (see datasets/README.md), by name, so that `--data churn` works.
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { loadTabular, type LoadTabularOptions } from './tabular.js';
 import type { TabularDataset, TaskKind } from './tabular_types.js';
 import { packageRoot } from '../core/package_root.js';
@@ -44,4 +45,40 @@ export function loadBuiltin(name: string, options: Partial<Pick<LoadTabularOptio
   const d = Object.prototype.hasOwnProperty.call(builtinDatasets, name) ? builtinDatasets[name] : undefined;
   if (!d) throw new Error(`unknown built-in dataset '${name}'; the built-in datasets are ${builtinNames().join(', ')}`);
   return loadTabular(d.file, { target: d.target, task: options.task ?? d.task, ...(options.maxLevels !== undefined ? { maxLevels: options.maxLevels } : {}) });
+}
+
+/** What a command's `--data` (with `--target`, `--task`) names: a built-in dataset or a CSV file of the user's. */
+export interface DataSource {
+  /** The built-in's name, or the file's name without its extension (used in tables and output folders). */
+  name: string;
+  file: string;
+  target: string;
+  /** undefined: inferred from the target. */
+  task?: TaskKind;
+  builtin: boolean;
+}
+
+/**
+ * Resolves `--data`: an existing file is the user's CSV (then `--target` is required); otherwise a built-in
+ * dataset's name. A built-in keeps its own target and task unless `--target`/`--task` say otherwise; with
+ * another target the task is inferred. Errors start with `command --data '...'`.
+ */
+export function resolveDataSource(
+  command: string,
+  o: { data: string; target?: string; task?: TaskKind },
+  datasets: Readonly<Record<string, Pick<BuiltinDataset, 'file' | 'target' | 'task'>>> = builtinDatasets,
+): DataSource {
+  const names = Object.keys(datasets).join(', ');
+  const builtin = Object.prototype.hasOwnProperty.call(datasets, o.data) && !existsSync(o.data) ? datasets[o.data] : undefined;
+  if (builtin) {
+    const target = o.target ?? builtin.target;
+    return { name: o.data, file: builtin.file, target, task: o.task ?? (target === builtin.target ? builtin.task : undefined), builtin: true };
+  }
+  if (!existsSync(o.data) || !statSync(o.data).isFile()) {
+    throw new Error(`${command} --data '${o.data}': no such file, and not a built-in dataset (${names})`);
+  }
+  if (!o.target) {
+    throw new Error(`${command} --data '${o.data}': --target COLUMN is required for a CSV file (built-in datasets know theirs: ${names})`);
+  }
+  return { name: basename(o.data, extname(o.data)), file: o.data, target: o.target, task: o.task, builtin: false };
 }

@@ -16,9 +16,9 @@
 // results.md and results.csv are written atomically. A run's result depends only on its configuration
 // (seeded), so the same command gives the same table, resumed or not.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
-import { builtinDatasets, fitPreprocessor, loadTabular, randomSplit } from '../data/index.js';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { builtinDatasets, fitPreprocessor, loadTabular, randomSplit, resolveDataSource } from '../data/index.js';
 import type { Encoded, Preprocessor, Split, TabularDataset, TaskKind } from '../data/tabular_types.js';
 import { metricLabel, summarize, tableToCSV, tableToJSON, tableToMarkdown, tableToText, writeTextAtomic, type ResultTable } from '../report/table.js';
 import { planMethods, runsPerSplit, type Grid, type GridPoint, type MethodPlan } from './grid.js';
@@ -233,19 +233,6 @@ function differences(a: Record<string, unknown>, b: Record<string, unknown>): st
 
 // ---- the protocol -----------------------------------------------------------------------------------------
 
-function resolveData(o: CompareOptions, deps: ProtocolDeps): { name: string; file: string; target: string; task?: TaskKind } {
-  const builtin = Object.prototype.hasOwnProperty.call(deps.builtinDatasets, o.data) ? deps.builtinDatasets[o.data] : undefined;
-  if (builtin && !existsSync(o.data)) {
-    return { name: o.data, file: builtin.file, target: o.target ?? builtin.target, task: o.task ?? builtin.task };
-  }
-  if (!existsSync(o.data) || !statSync(o.data).isFile()) {
-    const names = Object.keys(deps.builtinDatasets);
-    throw new Error(`compare: --data '${o.data}' is neither a file nor a built-in dataset (${names.join(', ')})`);
-  }
-  if (!o.target) throw new Error(`compare: --target is required with a CSV file (--data ${o.data})`);
-  return { name: basename(o.data, extname(o.data)), file: o.data, target: o.target, task: o.task };
-}
-
 function metricOf(m: Metrics | undefined, name: string): number {
   const v = m?.[name];
   return typeof v === 'number' ? v : NaN;
@@ -267,7 +254,7 @@ export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtoc
   const emit = o.onEvent ?? (() => {});
   const plans = planMethods(o.methods, o.grid);
   const epochs = o.epochs ?? o.grid.epochs;
-  const source = resolveData(o, deps);
+  const source = resolveDataSource('htaf compare', o, deps.builtinDatasets);
   const bytes = readFileSync(source.file);
   const data = deps.loadTabular(source.file, { target: source.target, ...(source.task ? { task: source.task } : {}) });
   const task = data.task;

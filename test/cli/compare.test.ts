@@ -141,10 +141,10 @@ test('compare: errors name the problem', () => {
     assert.match(m.stderr, /--methods entry 'swish' is neither a method .* unknown activation 'swish'/);
     const d = runCli(['compare', '--data', join(dir, 'nope.csv'), '--target', 'y', '--out', join(dir, 'x')]);
     assert.equal(d.status, 1);
-    assert.match(d.stderr, /--data '.*nope\.csv' is neither a file nor a built-in dataset \(churn, /);
+    assert.match(d.stderr, /htaf compare --data '.*nope\.csv': no such file, and not a built-in dataset \(churn, /);
     const t = runCli(['compare', '--data', csv, '--out', join(dir, 'x')]);
     assert.equal(t.status, 1);
-    assert.match(t.stderr, /--target is required with a CSV file/);
+    assert.match(t.stderr, /--target COLUMN is required for a CSV file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -143,7 +143,7 @@ test('gradients and ablate-bounds name the option at fault', () => {
     const cases: [string[], RegExp][] = [
       [['gradients', '--methods', 'htaf:alpha=0'], /--methods: .*alpha/],
       [['gradients', '--data', join(dir, 'none.csv'), '--target', 'x'], /--data '.*none\.csv': no such file, and not a built-in dataset \(churn/],
-      [['gradients', '--data', csv], /--target \(the column to predict\) is required/],
+      [['gradients', '--data', csv], /--target COLUMN is required for a CSV file/],
       [['gradients', '--data', csv, '--target', 'nope'], /--target 'nope': .*not in the file/],
       [['gradients', '--architectures', '8,x;4'], /--architectures: '8,x' is not a list of positive layer widths/],
       [['gradients', '--epochs', '0'], /--epochs must be a positive integer/],
