@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../../src/index.js';
+import { throwsWith } from '../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'htaf-tabular-csv-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,19 +18,6 @@ function csv(content: string | Buffer, name = `t${++count}.csv`): string {
 }
 
 /** Asserts fn throws an Error whose message contains every part. */
-function throwsWith(fn: () => unknown, ...parts: (string | RegExp)[]): void {
-  let message = '';
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof Error, 'an Error');
-    message = err.message;
-    return true;
-  });
-  for (const p of parts) {
-    if (typeof p === 'string') assert.ok(message.includes(p), `message ${JSON.stringify(message)} should include ${JSON.stringify(p)}`);
-    else assert.match(message, p);
-  }
-}
-
 test('comma CSV with a header: fields, line numbers, delimiter', () => {
   const t = readCsv(csv('a,b,c\n1,2,x\n3,4,y\n'));
   assert.deepEqual(t.header, ['a', 'b', 'c']);

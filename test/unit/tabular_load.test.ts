@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAX_LEVELS, fitPreprocessor, loadTabular, MULTICLASS_MAX_LEVELS } from '../../src/index.js';
+import { throwsWith } from '../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'htaf-tabular-load-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,19 +21,6 @@ function csv(content: string): string {
 /** A CSV from a header and rows of cells. */
 function table(header: string[], rows: (string | number)[][]): string {
   return csv([header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
-}
-
-function throwsWith(fn: () => unknown, ...parts: (string | RegExp)[]): void {
-  let message = '';
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof Error, 'an Error');
-    message = err.message;
-    return true;
-  });
-  for (const p of parts) {
-    if (typeof p === 'string') assert.ok(message.includes(p), `message ${JSON.stringify(message)} should include ${JSON.stringify(p)}`);
-    else assert.match(message, p);
-  }
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitPreprocessor, loadTabular, parseCsv, preprocessorFromJSON, tabularFromTable, type TabularDataset } from '../../src/index.js';
+import { throwsWith } from '../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'htaf-tabular-pre-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,19 +16,6 @@ function load(content: string, target = 'y', task?: 'binary' | 'multiclass' | 'r
   const file = join(dir, `t${++count}.csv`);
   writeFileSync(file, content);
   return loadTabular(file, task ? { target, task } : { target });
-}
-
-function throwsWith(fn: () => unknown, ...parts: (string | RegExp)[]): void {
-  let message = '';
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof Error, 'an Error');
-    message = err.message;
-    return true;
-  });
-  for (const p of parts) {
-    if (typeof p === 'string') assert.ok(message.includes(p), `message ${JSON.stringify(message)} should include ${JSON.stringify(p)}`);
-    else assert.match(message, p);
-  }
 }
 
 /** Row r of an encoding as a plain array. */
