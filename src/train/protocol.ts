@@ -68,21 +68,14 @@ export interface CompareOptions {
   onEvent?: (e: CompareEvent) => void;
 }
 
-export interface RunRecord {
+/** One journal line: a finished training run and where it sits in the protocol. */
+export interface RunRecord extends RunResult {
   key: string;
   split: number;
   method: string;
   spec: string;
   optimizer: string;
   lr: number;
-  config: RunConfig;
-  bestEpoch: number;
-  epochsRun: number;
-  val: { exact: Metrics; smooth: Metrics };
-  test: { exact: Metrics; smooth: Metrics };
-  binarity: number;
-  seconds: number;
-  stoppedOnNaN?: { epoch: number };
 }
 
 export type CompareEvent =
