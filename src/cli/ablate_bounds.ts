@@ -4,12 +4,12 @@
 // as a table (Markdown/CSV/JSON) and Figure 6. A β at or under β_min = ln((1 − ε)/ε) is refused.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
-  ABLATION_BETAS, ABLATION_HIDDEN, ablateBounds, ablationCsv, ablationMarkdown, boundAblationPlan, builtinDatasets, toJsonSafe,
+  ABLATION_BETAS, ABLATION_HIDDEN, ablateBounds, ablationCsv, ablationMarkdown, boundAblationPlan, toJsonSafe,
   type BoundAblationResult, type TaskKind,
 } from '../index.js';
 import { writeFigure6 } from '../report/plots/figure6_bounds_ablation.js';
-import { TASKS, describeData, ensureOutDir, loadStudyData, pngScale, positiveNumber, writeFigure, writeText } from './gradients.js';
-import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
+import { describeData, ensureOutDir, studyDataOptions, loadStudyData, pngScale, positiveNumber, writeFigure, writeText } from './gradients.js';
+import { nonNegativeInt, positiveInt, shapeList } from './options.js';
 
 function epsOption(value: string): number {
   const n = value.trim() === '' ? NaN : Number(value);
@@ -93,12 +93,9 @@ export async function runAblateBounds(o: AblateOptions): Promise<void> {
 }
 
 export function registerAblateBounds(program: Command): void {
-  program
+  studyDataOptions(program
     .command('ablate-bounds')
-    .description('Appendix F.1: HTAF with alpha = alpha_min(beta) of Proposition 3.1 for each beta; test AUROC (exact steps) and binarity against beta (Figure 6)')
-    .option('--data <csv|name>', `a CSV file or a built-in dataset (${Object.keys(builtinDatasets).join(', ')})`, 'churn')
-    .option('--target <column>', "the column to predict (a built-in dataset's own by default)")
-    .option('--task <kind>', 'binary, multiclass or regression (detected from the target by default)', oneOf('--task', TASKS))
+    .description('Appendix F.1: HTAF with alpha = alpha_min(beta) of Proposition 3.1 for each beta; test AUROC (exact steps) and binarity against beta (Figure 6)'))
     .option('--eps <e>', 'Proposition 3.1 accuracy, in (0, 1/2)', epsOption, 0.1)
     .option('--delta <d>', 'Proposition 3.1 half-width of the excluded neighbourhood of 0, > 0', positiveNumber('--delta'), 0.1)
     .addOption(new Option('--beta <list>', 'comma-separated betas, each > beta_min = ln((1 - eps)/eps)').argParser(betaList)

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import {
-  GRID_PRESETS, METHOD_FAMILIES, runCompare, setNumThreads, validateGrid, type CompareEvent, type Grid,
+  GRID_PRESETS, METHOD_FAMILIES, TASK_KINDS, runCompare, setNumThreads, validateGrid, type CompareEvent, type Grid, type TaskKind,
 } from '../index.js';
-import { nonNegativeInt, oneOf, positiveInt } from './options.js';
+import { nonNegativeInt, oneOf, positiveInt, taskOption } from './options.js';
 
-const TASKS = ['binary', 'multiclass', 'regression'] as const;
 
 /**
  * Splits `--methods`: entries are separated by commas (or spaces/semicolons), and since specs have commas
@@ -162,7 +161,7 @@ export function registerCompare(program: Command): void {
     .description("the paper's protocol (Table 8): methods compared over seeded 70/10/20 splits, hyperparameters chosen on validation")
     .requiredOption('--data <file|name>', 'a CSV file, or a built-in dataset: churn, credit, concrete, boston')
     .option('--target <column>', 'target column (required with a CSV file)')
-    .option('--task <kind>', `${TASKS.join('|')} (default: inferred from the target)`, oneOf('--task', TASKS))
+    .option('--task <kind>', `${TASK_KINDS.join('|')} (default: inferred from the target)`, taskOption)
     .option('--methods <list>', `comma-separated: ${METHOD_FAMILIES.join(', ')} (the grid of each) or activation specs`, splitMethods, ['relu', 'htaf', 'ss', 'ste'])
     .option('--splits <n>', 'random 70/10/20 splits', positiveInt('--splits'), 5)
     .option('--grid <file>', 'hyperparameter grid as JSON (replaces the --budget preset; see README)')
@@ -183,7 +182,7 @@ export function registerCompare(program: Command): void {
         const { text, files } = runCompare({
           data: o.data,
           target: o.target,
-          task: o.task as (typeof TASKS)[number] | undefined,
+          task: o.task as TaskKind | undefined,
           methods: o.methods,
           splits: o.splits,
           grid,

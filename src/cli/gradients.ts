@@ -16,9 +16,8 @@ import {
 } from '../index.js';
 import { writeFileAtomic, type PlotFiles } from '../report/plot.js';
 import { writeFigure7 } from '../report/plots/figure7_gradients.js';
-import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
+import { nonNegativeInt, positiveInt, shapeList, taskOption } from './options.js';
 
-export const TASKS = ['binary', 'multiclass', 'regression'] as const;
 
 // ---- option parsers (each error names its option) ---------------------------------------------------
 
@@ -274,13 +273,18 @@ function dataJson(d: StudyData) {
   return { name: d.name, file: d.file, target: d.target, task: d.task, trainRows: d.train.rows, features: d.train.features, classes: d.classes };
 }
 
-export function registerGradients(program: Command): void {
-  program
-    .command('gradients')
-    .description('Appendix F.2: per hidden layer and epoch, log10 of the mean gradient norm with respect to the pre-activations, and the training loss (Figure 7); --architectures: Table 7 (vanishing or not)')
+/** --data, --target and --task as the study commands (gradients, ablate-bounds) take them: churn by default. */
+export function studyDataOptions(command: Command): Command {
+  return command
     .option('--data <csv|name>', `a CSV file or a built-in dataset (${Object.keys(builtinDatasets).join(', ')})`, 'churn')
     .option('--target <column>', "the column to predict (a built-in dataset's own by default)")
-    .option('--task <kind>', 'binary, multiclass or regression (detected from the target by default)', oneOf('--task', TASKS))
+    .option('--task <kind>', 'binary, multiclass or regression (detected from the target by default)', taskOption);
+}
+
+export function registerGradients(program: Command): void {
+  studyDataOptions(program
+    .command('gradients')
+    .description('Appendix F.2: per hidden layer and epoch, log10 of the mean gradient norm with respect to the pre-activations, and the training loss (Figure 7); --architectures: Table 7 (vanishing or not)'))
     .addOption(new Option('--methods <specs...>', 'activation specs, one run each').argParser(methodList)
       .default(DEFAULT_METHODS_MARK, `Figure 7's: ${FIGURE7_METHODS.join(' ')}`))
     .addOption(new Option('--hidden <widths>', 'hidden layer widths (Figure 7)').argParser(shapeList('--hidden')).default([...FIGURE7_HIDDEN], FIGURE7_HIDDEN.join(',')))

@@ -1,5 +1,6 @@
 // Parsers for CLI option values: each rejects a bad value with a message naming the option.
 import { InvalidArgumentError } from 'commander';
+import { TASK_KINDS, type TaskKind } from '../index.js';
 
 export function positiveInt(name: string) {
   return (value: string): number => {
@@ -35,3 +36,6 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
     return value as T;
   };
 }
+
+/** `--task binary|multiclass|regression`, as every tabular command takes it. */
+export const taskOption = oneOf<TaskKind>('--task', TASK_KINDS);

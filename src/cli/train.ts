@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import {
-  resolveDataSource, canonicalActivationSpec, fitPreprocessor, loadTabular, nanStopMessage, primaryMetric, randomSplit, trainRun,
+  TASK_KINDS, resolveDataSource, canonicalActivationSpec, fitPreprocessor, loadTabular, nanStopMessage, primaryMetric, randomSplit, trainRun,
   type EpochEvent, type RunConfig, type RunResult, type TaskKind,
 } from '../index.js';
 import { writeJsonAtomically } from '../train/json_file.js';
-import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
+import { nonNegativeInt, oneOf, positiveInt, shapeList, taskOption } from './options.js';
 
-const TASKS = ['binary', 'multiclass', 'regression'] as const;
 const OPTIMIZERS = ['adam', 'sgd'] as const;
 const SPLIT: [number, number, number] = [0.7, 0.1, 0.2];
 
@@ -208,7 +207,7 @@ export function registerTrain(program: Command): void {
     .description('train an MLP on a CSV file or a built-in dataset: 70/10/20 split by --seed, min-max scaling fitted on train, early stopping on val (exact steps)')
     .requiredOption('--data <file|name>', 'CSV file, or a built-in dataset: churn, credit, concrete, boston')
     .option('--target <column>', 'target column (required for a CSV file; built-ins know theirs)')
-    .option('--task <kind>', `${TASKS.join('|')} (default: inferred from the target)`, oneOf('--task', TASKS))
+    .option('--task <kind>', `${TASK_KINDS.join('|')} (default: inferred from the target)`, taskOption)
     .option('--method <spec>', 'hidden activation spec, e.g. htaf:alpha=2,beta=11, ss:gamma=22, ste:sigmoid, relu (see htaf activations)', activationOption, 'htaf:alpha=2,beta=11')
     .option('--hidden <widths>', 'hidden layer widths', shapeList('--hidden'), [256, 256, 128])
     .option('--epochs <n>', 'most epochs', positiveInt('--epochs'), 100)
