@@ -5,9 +5,10 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# libtorch, OpenBLAS so dense layers do not fall back to the reference BLAS (60x slower), and the font
-# the figures are drawn with.
-DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread fonts-dejavu-core
+# libtorch, OpenBLAS so dense layers do not fall back to the reference BLAS (60x slower), the font
+# the figures are drawn with, the built-in image data (Fashion-MNIST, IDX files) and the headless
+# browser the HTML report is checked in.
+DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread fonts-dejavu-core dataset-fashion-mnist chromium
 NATIVE := native/build/Release/htaf_native.node
 # Build against the headers of the Node that runs us (no download): <prefix>/include/node.
 NODE_PREFIX := $(shell node -p "require('path').resolve(process.execPath, '../..')")

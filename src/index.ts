@@ -31,7 +31,7 @@ export * from './activations/index.js';
 // metrics: AUROC (ties by average ranks), macro one-vs-rest AUROC, accuracy, RMSE, binarity score (SPEC §4).
 export * from './metrics/index.js';
 // models: the tabular MLP (Linear → activation → ... → Linear, no batch norm; the paper's DHN with a binary activation).
-export { TabularMlp } from './models/mlp.js';
+export * from './models/index.js';
 // train: one tabular training run (seeded, early stopping on val with exact steps, checkpoints, resume).
 export { trainRun, primaryMetric, nanStopMessage } from './train/trainer.js';
 export type { TrainData, TrainRunOptions, EpochEvent, BatchEvent } from './train/trainer.js';
@@ -50,6 +50,8 @@ export type { Summary, ResultTable, ResultColumn, ResultRow } from './report/tab
 // data: tabular CSVs (readCsv, loadTabular with task detection and warnings), seeded splits (randomSplit),
 // preprocessing fitted on the training rows (fitPreprocessor, preprocessorFromJSON), built-in datasets.
 export * from './data/index.js';
+export * from './data/images/index.js';
+export * from './concepts/index.js';
 // gradient studies (Appendix F): per-layer gradient norms w.r.t. pre-activations (Figure 7), vanishing per
 // architecture (Table 7), and the Proposition 3.1 bound ablation (Figure 6), behind `htaf gradients` / `htaf ablate-bounds`.
 export {
