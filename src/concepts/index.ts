@@ -1,2 +1,7 @@
 // Concept tools for ICBM: run data, naming (LLM client, candidates), explanations, interventions.
 export type { IcbmRunData, IcbmRunMeta, ConceptName, ConceptNameSource } from './types.js';
+// Run data on disk (run.json + concepts.safetensors + concept_names.json), validated on read.
+export {
+  writeIcbmRun, readIcbmRun, validateIcbmRun, writeConceptNames, readConceptNames,
+  RUN_FILE, CONCEPTS_FILE, CONCEPT_NAMES_FILE, RUN_FORMAT, CONCEPT_NAMES_FORMAT, RUN_FORMAT_VERSION,
+} from './run_data.js';
