@@ -161,6 +161,9 @@ export function conceptAccuracy(
   return { mean: sum / m, perNode: hits };
 }
 
+/** The K × M shape of each matrix `importance` returned, so `topNodes` can be called without M. */
+const IMPORTANCE_SHAPES = new WeakMap<Float64Array, { numClasses: number; numConcepts: number }>();
+
 /** Importance of node j for class c: |w[c][j]| of the linear head (K × M, row-major), SPEC §4. */
 export function importance(headWeight: ArrayLike<number>, numClasses: number, numConcepts: number): Float64Array {
   const where = 'importance';
@@ -176,16 +179,23 @@ export function importance(headWeight: ArrayLike<number>, numClasses: number, nu
     if (!Number.isFinite(w)) throw new Error(`${where}: headWeight[${i}] (class ${Math.floor(i / numConcepts)}, node ${i % numConcepts}) is ${w}; weights must be finite`);
     out[i] = Math.abs(w);
   }
+  IMPORTANCE_SHAPES.set(out, { numClasses, numConcepts });
   return out;
 }
 
 /**
- * The k nodes most important for class c (importance is K × M, row-major, as `importance` returns), most
- * important first; equal importances in node order. k larger than M gives all M nodes.
+ * The k nodes most important for class c (importance is K × M, row-major), most important first; equal
+ * importances in node order. k larger than M gives all M nodes. `numConcepts` (M) may be left out for a
+ * matrix that `importance()` returned (it remembers its shape); any other array needs it.
  */
-export function topNodes(importanceMatrix: ArrayLike<number>, c: number, k: number, numConcepts: number): number[] {
+export function topNodes(importanceMatrix: ArrayLike<number>, c: number, k: number, numConcepts?: number): number[] {
   const where = 'topNodes';
   checkValues(where, 'importance', importanceMatrix);
+  if (numConcepts === undefined) {
+    const known = importanceMatrix instanceof Float64Array ? IMPORTANCE_SHAPES.get(importanceMatrix) : undefined;
+    if (known === undefined) throw new Error(`${where}: numConcepts (M) is needed for an importance matrix that importance() did not return`);
+    numConcepts = known.numConcepts;
+  }
   checkCount(where, 'numConcepts', numConcepts, 1);
   checkCount(where, 'k', k, 1);
   if (importanceMatrix.length % numConcepts !== 0 || importanceMatrix.length === 0) {
