@@ -5,3 +5,8 @@ export {
   writeIcbmRun, readIcbmRun, validateIcbmRun, writeConceptNames, readConceptNames,
   RUN_FILE, CONCEPTS_FILE, CONCEPT_NAMES_FILE, RUN_FORMAT, CONCEPT_NAMES_FORMAT, RUN_FORMAT_VERSION,
 } from './run_data.js';
+// Offline naming from a class × attribute CSV: each node's best attribute (or its complement) by Jaccard.
+export {
+  readAttributeTable, attributeTableFrom, candidateAttributes, jaccard, negateAttribute, matchCandidates, candidateName, nameByCandidates,
+} from './candidates.js';
+export type { AttributeTable, CandidateMatch, MatchCandidatesOptions, NameByCandidatesOptions } from './candidates.js';
