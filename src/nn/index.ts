@@ -19,3 +19,5 @@ export type { EmbeddingOptions } from './embedding.js';
 export { ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU } from './activation.js';
 export * as init from './init.js';
 export * as F from './functional.js';
+export { MultiheadAttention } from './attention.js';
+export type { MultiheadAttentionOptions, MultiheadAttentionCallOptions } from './attention.js';
