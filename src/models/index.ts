@@ -3,6 +3,14 @@
 export { TabularMlp } from './mlp.js';
 export { Icbm, CONCEPT_LAYERS, checkConceptLayer } from './icbm.js';
 export type { IcbmOptions, ConceptLayerDesign } from './icbm.js';
+export { isFeatureBackbone } from './backbone.js';
+export type { FeatureBackbone } from './backbone.js';
+export { ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, wideResnet50_2 } from './resnet.js';
+export type { ResNetOptions, ResNetFactoryOptions, ResNetBlock } from './resnet.js';
+export { WideResNet, WideBasicBlock, WideGroup } from './wideresnet.js';
+export type { WideResNetOptions } from './wideresnet.js';
+export { VisionTransformer, VitEncoder, EncoderBlock, vitB32 } from './vit.js';
+export type { VisionTransformerOptions, VitB32Options } from './vit.js';
 export { SpikingNeuron, DEFAULT_SPIKE_METHOD } from './spiking_neuron.js';
 export type { NeuronOptions, NeuronStep } from './spiking_neuron.js';
 export { LIFNode } from './lif.js';
