@@ -84,5 +84,7 @@ export async function imageGridPng(
       }
     }
   }
-  return sharp(out, { raw: { width, height, channels: c as 1 | 3 } }).png({ compressionLevel: 9 }).toBuffer();
+  const image = sharp(out, { raw: { width, height, channels: c as 1 | 3 } });
+  // sharp would widen one channel to sRGB on output; keep a grayscale PNG grayscale (a third of the bytes)
+  return (c === 1 ? image.toColourspace('b-w') : image).png({ compressionLevel: 9 }).toBuffer();
 }
