@@ -10,3 +10,16 @@ export {
   readAttributeTable, attributeTableFrom, candidateAttributes, jaccard, negateAttribute, matchCandidates, candidateName, nameByCandidates,
 } from './candidates.js';
 export type { AttributeTable, CandidateMatch, MatchCandidatesOptions, NameByCandidatesOptions } from './candidates.js';
+// Naming through an OpenAI-compatible chat-completions endpoint: the client (timeouts, retries with backoff,
+// validated JSON replies, key from the environment), its on-disk cache, the prompts, and nameConcepts.
+export {
+  ChatCompletionsClient, LlmError, chatCompletionsUrl, parseConceptReply, validateConceptReply, parseRetryAfter,
+  DEFAULT_API_KEY_ENV, DEFAULT_LLM_TIMEOUT_MS, DEFAULT_LLM_RETRIES, CONCEPT_NAME_MAX_CHARS, CONCEPT_MEANING_MAX_CHARS,
+} from './llm_client.js';
+export type { ChatMessage, ConceptReply, LlmClientOptions, LlmErrorKind, LlmRetryEvent } from './llm_client.js';
+export { LlmCache, llmCacheKey, cachedConceptReply, LLM_CACHE_DIR } from './llm_cache.js';
+export type { LlmCacheEntry } from './llm_cache.js';
+export { nodeGroups, conceptMessages, ACTIVATION_THRESHOLD, CONCEPT_SYSTEM_PROMPT } from './prompts.js';
+export type { NodeGroups } from './prompts.js';
+export { nameConcepts, PROMPTS_DIR, PROMPT_FORMAT } from './naming.js';
+export type { NameConceptsOptions, NameConceptsResult, NameConceptsSummary, NamingMode } from './naming.js';
