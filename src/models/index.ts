@@ -19,3 +19,5 @@ export { IFNode } from './if_neuron.js';
 export type { IFOptions } from './if_neuron.js';
 export { createNeuron, neuronFactory, neuronNames, listNeurons } from './neurons.js';
 export type { NeuronDefinition } from './neurons.js';
+export { SewResNet, SewBasicBlock, perStep } from './sew_resnet.js';
+export type { SewResNetOptions } from './sew_resnet.js';
