@@ -21,3 +21,7 @@ export { createNeuron, neuronFactory, neuronNames, listNeurons } from './neurons
 export type { NeuronDefinition } from './neurons.js';
 export { SewResNet, SewBasicBlock, perStep } from './sew_resnet.js';
 export type { SewResNetOptions } from './sew_resnet.js';
+export { BinaryConv2d, binarizedWeights } from './binary_conv.js';
+export type { BinaryConv2dOptions } from './binary_conv.js';
+export { BiRealNet, BiRealBlock, signFormSpec } from './bireal.js';
+export type { BiRealNetOptions } from './bireal.js';
