@@ -11,3 +11,5 @@ export type { ImageSourceOptions } from './source.js';
 export { checkImageDataset, takeImages, subsetImages, splitTrainVal, channelStats } from './dataset_ops.js';
 export { checkAugmentOptions, drawAugmentation, augmentImage, randomAugment } from './augment.js';
 export type { AugmentDraw } from './augment.js';
+export { ImageLoader, evalBatches } from './loader.js';
+export type { ImageLoaderOptions } from './loader.js';
