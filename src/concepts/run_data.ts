@@ -100,9 +100,16 @@ interface Sizes {
   s: number;
 }
 
-/** The shape each array must have, from meta and the counts found in the data. */
-function expectedShape(field: ArrayField, meta: IcbmRunMeta, n: Sizes): number[] {
+/** The standard model's features may be left empty: a run without a standard model (stored as [0, M]). */
+const OPTIONAL: ReadonlySet<ArrayField> = new Set(['standardTrainFeatures', 'standardTestFeatures']);
+
+/**
+ * The shape each array must have, from meta and the counts found in the data; `length` (the array's own
+ * length) only matters for the optional arrays, which are [0, M] when empty.
+ */
+function expectedShape(field: ArrayField, meta: IcbmRunMeta, n: Sizes, length?: number): number[] {
   const m = meta.concepts;
+  if (OPTIONAL.has(field) && length === 0) return [0, m];
   const k = meta.classes.length;
   switch (field) {
     case 'trainBits': case 'standardTrainFeatures': return [n.ntr, m];
@@ -161,11 +168,10 @@ function checkArrays(at: string, data: Record<string, unknown>, meta: IcbmRunMet
     nte: (data.testLabels as Int32Array).length,
     s: (data.sampleIndices as Int32Array).length,
   };
-  if (sizes.ntr === 0) throw new Error(`${at}: trainLabels is empty (no training images)`);
   if (sizes.nte === 0) throw new Error(`${at}: testLabels is empty (no test images)`);
   for (const a of ARRAYS) {
     const values = data[a.field] as TypedArray;
-    const shape = expectedShape(a.field, meta, sizes);
+    const shape = expectedShape(a.field, meta, sizes, values.length);
     if (values.length !== numel(shape)) {
       throw new Error(`${at}: ${a.field} must hold [${shape.join(', ')}] = ${numel(shape)} values (from meta and the label counts); it has ${values.length}`);
     }
@@ -285,7 +291,9 @@ export function validateIcbmRun(data: IcbmRunData, where = 'validateIcbmRun'): v
  * Writes an ICBM run to `dir` (created if needed): concepts.safetensors, then run.json, then
  * concept_names.json when data.conceptNames is not empty — each atomically. A concept_names.json left in
  * `dir` by an earlier run is removed when the new run has no names (its nodes would name other concepts).
- * The data are validated first, so nothing is written for bad data.
+ * The data are validated first, so nothing is written for bad data: every array typed and shaped as
+ * types.ts says, with at least one test image; the training arrays may be empty (Ntr = 0), and so may
+ * each of the standard model's feature arrays (no standard model: length 0, stored as [0, M]).
  */
 export function writeIcbmRun(dir: string, data: IcbmRunData): void {
   const at = 'writeIcbmRun';
@@ -299,7 +307,7 @@ export function writeIcbmRun(dir: string, data: IcbmRunData): void {
   }
   const tensors = new Map<string, Tensor>();
   try {
-    for (const a of ARRAYS) tensors.set(a.tensor, fromTypedArray(data[a.field], expectedShape(a.field, meta, sizes)));
+    for (const a of ARRAYS) tensors.set(a.tensor, fromTypedArray(data[a.field], expectedShape(a.field, meta, sizes, data[a.field].length)));
     saveSafetensors(join(dir, CONCEPTS_FILE), tensors, { format: RUN_FORMAT, version: String(RUN_FORMAT_VERSION) });
   } finally {
     for (const t of tensors.values()) t.dispose();
@@ -318,7 +326,7 @@ export function writeIcbmRun(dir: string, data: IcbmRunData): void {
 /**
  * Reads and validates an ICBM run written by writeIcbmRun: run.json (format, version, meta, metrics),
  * concepts.safetensors (every array present, with its dtype and the shape meta and the label counts
- * imply; bits 0/1, labels and predictions in [0, K), sample indices in [0, Nte), floats finite) and
+ * imply — the standard model's features may be [0, M], none recorded; bits 0/1, labels and predictions in [0, K), sample indices in [0, Nte), floats finite) and
  * concept_names.json if present. Errors name the file and the field or tensor.
  */
 export function readIcbmRun(dir: string): IcbmRunData {
@@ -348,7 +356,7 @@ export function readIcbmRun(dir: string): IcbmRunData {
     }
     const sizes: Sizes = { ntr: arrays.trainLabels.length, nte: arrays.testLabels.length, s: arrays.sampleIndices.length };
     for (const a of ARRAYS) {
-      const want = expectedShape(a.field, meta, sizes);
+      const want = expectedShape(a.field, meta, sizes, arrays[a.field].length);
       const got = tensors.get(a.tensor)!.shape;
       if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
         throw new Error(`${fat}: tensor '${a.tensor}' (${a.field}) has shape [${got.join(', ')}]; expected [${want.join(', ')}] (from ${RUN_FILE}'s meta and the label counts)`);

@@ -72,6 +72,24 @@ test('writeIcbmRun / readIcbmRun: every array, the meta and the metrics round-tr
   }
 });
 
+test('a run without a standard model (empty features) or without training images round-trips', () => {
+  const dir = tempDir();
+  try {
+    const noStandard = sampleRun({ standardTrainFeatures: new Float32Array(0), standardTestFeatures: new Float32Array(0) });
+    writeIcbmRun(dir, noStandard);
+    assert.deepEqual(readIcbmRun(dir), noStandard);
+    const { tensors } = loadSafetensors(join(dir, CONCEPTS_FILE));
+    assert.deepEqual(tensors.get('standard_test_features')!.shape, [0, 2]);
+    for (const t of tensors.values()) t.dispose();
+    const noTrain = sampleRun({ trainBits: new Uint8Array(0), trainLabels: new Int32Array(0), standardTrainFeatures: new Float32Array(0) });
+    writeIcbmRun(dir, noTrain);
+    assert.deepEqual(readIcbmRun(dir), noTrain);
+    throwsWith(() => writeIcbmRun(dir, sampleRun({ testLabels: new Int32Array(0) })), 'writeIcbmRun: testLabels is empty (no test images)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('concept names: written with the run, merged by node, replaced by a later run without names', () => {
   const dir = tempDir();
   try {
