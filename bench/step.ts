@@ -1,7 +1,7 @@
 // `htaf bench step`: Adam training steps of the issue-2 benchmark models, as bench/peer/step.py times
 // the same models in PyTorch eager.
 import {
-  Adam, Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential, crossEntropy, manualSeed, memory, mseLoss, randint, randn,
+  Adam, Conv2d, WideResNet, Flatten, Linear, MaxPool2d, Module, Sequential, crossEntropy, manualSeed, memory, mseLoss, randint, randn,
   setNumThreads, tidy, type Tensor,
 } from '../src/index.js';
 import { benchActivation } from './activations.js';
@@ -36,8 +36,21 @@ export function benchmarkCnn(activation: string): Sequential {
   );
 }
 
+/** The activation modules the registry builds for the benchmark's names (same settings as BENCH_ACTIVATIONS). */
+const WRN_ACTIVATION_SPECS: Record<string, string> = { relu: 'relu', htaf: 'htaf:alpha=2,beta=11', ss: 'ss:gamma=22', ste: 'ste:sigmoid,k=4' };
+
+/** The image benchmark (issue 5): htaf's WideResNet-depth-widen on 1×28×28, every activation the given one. */
+export function benchmarkWrn(activation: string, depth: number, widen: number): WideResNet {
+  const spec = WRN_ACTIVATION_SPECS[activation];
+  if (spec === undefined) throw new Error(`--activation must be one of ${Object.keys(WRN_ACTIVATION_SPECS).join(', ')}; got '${activation}'`);
+  return new WideResNet({ depth, widen, inChannels: 1, numClasses: 10, activation: spec });
+}
+
 export interface StepBenchOptions {
-  model: 'mlp' | 'cnn';
+  model: 'mlp' | 'cnn' | 'wrn';
+  /** WRN depth and widening factor (model wrn). */
+  depth?: number;
+  widen?: number;
   activation: string;
   batch: number;
   steps: number;
@@ -49,11 +62,12 @@ export interface StepBenchOptions {
 export function benchStep(o: StepBenchOptions) {
   setNumThreads(o.threads);
   manualSeed(o.seed);
-  const model = o.model === 'mlp' ? benchmarkMlp(o.activation) : benchmarkCnn(o.activation);
+  const model = o.model === 'mlp' ? benchmarkMlp(o.activation) : o.model === 'wrn' ? benchmarkWrn(o.activation, o.depth ?? 10, o.widen ?? 2) : benchmarkCnn(o.activation);
   const x = (o.model === 'mlp' ? randn([o.batch, 45]) : randn([o.batch, 1, 28, 28])).keep();
   const y = (o.model === 'mlp' ? randn([o.batch, 1]) : randint(0, 10, [o.batch])).keep();
   const lossOf = o.model === 'mlp' ? (out: Tensor) => mseLoss(out, y) : (out: Tensor) => crossEntropy(out, y);
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+  const params = model.parameterCount();
 
   const step = () =>
     tidy(() => {
@@ -80,6 +94,7 @@ export function benchStep(o: StepBenchOptions) {
     impl: 'htaf',
     model: o.model,
     activation: o.activation,
+    ...(o.model === 'wrn' ? { depth: o.depth ?? 10, widen: o.widen ?? 2, params } : {}),
     batch: o.batch,
     steps: o.steps,
     threads: o.threads,

@@ -6,6 +6,8 @@
 
 mlp: Linear(45,256)-act-Linear(256,256)-act-Linear(256,128)-act-Linear(128,1), MSE,
      Adam(lr=1e-3), default batch 256, x ~ N(0,1), y ~ N(0,1).
+wrn: WideResNet-depth-widen (pre-activation, CIFAR layout) on (B,1,28,28), 10 classes, cross-entropy,
+     Adam(lr=1e-3), default batch 128 (htaf's WideResNet, src/models/wideresnet.ts).
 cnn: Conv2d(1,32,3,p=1)-act-MaxPool2d(2)-Conv2d(32,64,3,p=1)-act-MaxPool2d(2)-Flatten-
      Linear(3136,128)-act-Linear(128,10), cross-entropy, Adam(lr=1e-3), default batch 128,
      x ~ N(0,1) of shape (B,1,28,28), labels uniform in 0..9.
@@ -83,8 +85,49 @@ class STE(nn.Module):
 ACTIVATIONS = {"relu": nn.ReLU, "htaf": HTAF, "ss": ScaledSigmoid, "ste": STE}
 
 
-def make_model(model, act):
+class WideBasic(nn.Module):
+    """Zagoruyko & Komodakis' pre-activation block: BN-act-conv3x3-BN-act-conv3x3 + shortcut."""
+
+    def __init__(self, cin, cout, stride, A):
+        super().__init__()
+        self.bn1, self.act1 = nn.BatchNorm2d(cin), A()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn2, self.act2 = nn.BatchNorm2d(cout), A()
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.shortcut = None if cin == cout and stride == 1 else nn.Conv2d(cin, cout, 1, stride, 0, bias=False)
+
+    def forward(self, x):
+        o = self.act1(self.bn1(x))
+        y = self.conv2(self.act2(self.bn2(self.conv1(o))))
+        return y + (x if self.shortcut is None else self.shortcut(o))
+
+
+class WideResNet(nn.Module):
+    """WRN-depth-widen for small images (CIFAR layout): widths 16, 16k, 32k, 64k; (depth-4)/6 blocks per group."""
+
+    def __init__(self, depth, widen, A, in_channels=1, num_classes=10):
+        super().__init__()
+        n = (depth - 4) // 6
+        widths = [16, 16 * widen, 32 * widen, 64 * widen]
+        self.conv1 = nn.Conv2d(in_channels, widths[0], 3, 1, 1, bias=False)
+        blocks, cin = [], widths[0]
+        for g, stride in enumerate([1, 2, 2]):
+            for i in range(n):
+                blocks.append(WideBasic(cin, widths[g + 1], stride if i == 0 else 1, A))
+                cin = widths[g + 1]
+        self.blocks = nn.Sequential(*blocks)
+        self.bn, self.act = nn.BatchNorm2d(cin), A()
+        self.fc = nn.Linear(cin, num_classes)
+
+    def forward(self, x):
+        x = self.act(self.bn(self.blocks(self.conv1(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def make_model(model, act, depth=10, widen=2):
     A = ACTIVATIONS[act]
+    if model == "wrn":
+        return WideResNet(depth, widen, A)
     if model == "mlp":
         return nn.Sequential(nn.Linear(45, 256), A(), nn.Linear(256, 256), A(),
                              nn.Linear(256, 128), A(), nn.Linear(128, 1))
@@ -168,7 +211,9 @@ def timing_stats(times_ms):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=["mlp", "cnn"], required=True)
+    p.add_argument("--model", choices=["mlp", "cnn", "wrn"], required=True)
+    p.add_argument("--depth", type=int, default=10, help="wrn depth (6n+4)")
+    p.add_argument("--widen", type=int, default=2, help="wrn widening factor k")
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
     p.add_argument("--batch", type=int, default=None, help="default 256 (mlp), 128 (cnn)")
     p.add_argument("--steps", type=int, default=20)
@@ -181,7 +226,7 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     blas = blas_info(a.threads)
     torch.manual_seed(a.seed)
-    model = make_model(a.model, a.activation)
+    model = make_model(a.model, a.activation, a.depth, a.widen)
     if a.model == "mlp":
         x = torch.randn(batch, 45)
         y = torch.randn(batch, 1)
@@ -212,6 +257,7 @@ def main(argv=None):
         "impl": "pytorch",
         "model": a.model,
         "activation": a.activation,
+        **({"depth": a.depth, "widen": a.widen, "params": sum(p.numel() for p in model.parameters())} if a.model == "wrn" else {}),
         "batch": batch,
         "steps": a.steps,
         "warmup": a.warmup,

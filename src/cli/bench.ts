@@ -19,8 +19,10 @@ export function registerBench(program: Command): void {
 
   bench
     .command('step')
-    .description('training steps of the benchmark MLP or CNN with Adam 1e-3')
-    .option('--model <name>', 'mlp (45-256-256-128-1, MSE) or cnn (28x28x1, 10 classes, cross-entropy)', oneOf('--model', ['mlp', 'cnn'] as const), 'mlp')
+    .description('training steps of the benchmark MLP, CNN or WideResNet with Adam 1e-3')
+    .option('--model <name>', 'mlp (45-256-256-128-1, MSE), cnn or wrn (28x28x1, 10 classes, cross-entropy)', oneOf('--model', ['mlp', 'cnn', 'wrn'] as const), 'mlp')
+    .option('--depth <n>', 'wrn depth (6n+4)', positiveInt('--depth'), 10)
+    .option('--widen <n>', 'wrn widening factor k', positiveInt('--widen'), 2)
     .option('--activation <name>', ACTIVATIONS.join('|'), oneOf('--activation', ACTIVATIONS), 'relu')
     .option('--batch <n>', 'batch size (default 256 for mlp, 128 for cnn)', positiveInt('--batch'))
     .option('--steps <n>', 'timed steps', positiveInt('--steps'), 100)
@@ -30,7 +32,7 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON line')
     .action((o) => {
       const batch = o.batch ?? (o.model === 'mlp' ? 256 : 128);
-      print(benchStep({ model: o.model, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed }), !!o.json);
+      print(benchStep({ model: o.model, depth: o.depth, widen: o.widen, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed }), !!o.json);
     });
 
   bench
