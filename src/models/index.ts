@@ -25,3 +25,5 @@ export { BinaryConv2d, binarizedWeights } from './binary_conv.js';
 export type { BinaryConv2dOptions } from './binary_conv.js';
 export { BiRealNet, BiRealBlock, signFormSpec } from './bireal.js';
 export type { BiRealNetOptions } from './bireal.js';
+export { convertToSnn, ConvertedSnn } from './ann2snn.js';
+export type { ConvertOptions, SnnSite, SnnAccuracy, SnnInput, LabelledBatch } from './ann2snn.js';
