@@ -195,8 +195,9 @@ export async function nameConcepts(run: IcbmRunData, options: NameConceptsOption
       progress(`${what} (${i + 1}/${live.length}): ${reply.name} [0: ${reply.zero}; 1: ${reply.one}]${cached ? ' (cached)' : ''}`);
     } catch (err) {
       if (err instanceof LlmError && err.kind === 'invalid-reply') {
-        failed.push({ node: g.node, error: err.message });
-        progress(`${what} (${i + 1}/${live.length}): not named: ${err.message}`);
+        const error = err.message.startsWith(`${what}: `) ? err.message.slice(what.length + 2) : err.message;
+        failed.push({ node: g.node, error });
+        progress(`${what} (${i + 1}/${live.length}): not named: ${error}`);
         continue;
       }
       if (names.length > 0) writeConceptNames(options.dir, names);

@@ -176,7 +176,7 @@ test('nameConcepts: a node whose replies never validate is reported and the othe
       assert.deepEqual(r.names.map((n) => n.node), [0, 3]);
       assert.equal(r.summary.failed.length, 1);
       assert.equal(r.summary.failed[0].node, 2);
-      assert.match(r.summary.failed[0].error, /node 2: no valid reply .* after 2 attempts; last: reply content is not JSON: 'It is about vehicles.'/);
+      assert.match(r.summary.failed[0].error, /^no valid reply from .* after 2 attempts; last: reply content is not JSON: 'It is about vehicles.'$/);
       assert.equal(requests.length, 3); // node 0, node 2 twice; node 3 from the cache
       assert.equal(readdirSync(join(dir, 'llm-cache')).length, 1);
       assert.deepEqual(readConceptNames(dir).map((n) => n.node), [0, 3]);
