@@ -121,6 +121,14 @@ async function decode(file: string, header: Header, channels: 1 | 3, height: num
   return out;
 }
 
+/**
+ * Decodes one image file (PNG/JPEG) to channels×height×width bytes, channel-major, resized to fill
+ * height×width: how a single image (e.g. `htaf icbm explain --image`) meets a model's input shape.
+ */
+export async function decodeImageFile(file: string, channels: 1 | 3, height: number, width: number): Promise<Uint8Array> {
+  return decode(file, await readHeader(file), channels, height, width);
+}
+
 function checkSize(size: ImageFolderOptions['size']): { height: number; width: number } | undefined {
   if (size === undefined) return undefined;
   const s = typeof size === 'number' ? { height: size, width: size } : size;

@@ -4,7 +4,7 @@ export { readIdxImages, readIdxLabels, parseIdx, encodeIdx, readMaybeGzip, IDX_I
 export type { IdxArray, IdxImages } from './idx.js';
 export { loadFashionMnist, fashionMnistDir, FASHION_MNIST_CLASSES, FASHION_MNIST_DEFAULT_DIR, FASHION_MNIST_DIR_ENV } from './fashion_mnist.js';
 export { loadCifar10, loadCifar100, CIFAR10_CLASSES } from './cifar.js';
-export { loadImageFolder, IMAGE_FOLDER_EXTENSIONS, DEFAULT_TEST_FRACTION } from './folder.js';
+export { loadImageFolder, decodeImageFile, IMAGE_FOLDER_EXTENSIONS, DEFAULT_TEST_FRACTION } from './folder.js';
 export type { ImageFolderOptions } from './folder.js';
 export { loadImageSource, IMAGE_SOURCE_FORMS } from './source.js';
 export type { ImageSourceOptions } from './source.js';

@@ -1,0 +1,231 @@
+// One ICBM run (issue 6, SPEC §4): trains the ICBM (a zoo backbone whose final Linear gives M concept
+// pre-activations, the concept layer's binary activation, a linear head) and the standard model (the same
+// network with ReLU in place of the binary activation, or one given with `baseline`), then reads both
+// models' concept-layer outputs on the training and test images and writes what the concept tools need
+// (run.json + concepts.safetensors, src/concepts/run_data.ts) and the Table 2/9/10 metrics:
+//   standard  test accuracy; the binarity score of its ReLU features
+//   icbm      accuracy with exact concepts, with smooth concepts, binarity score, concept accuracy
+//   bm        the standard model with each feature binarized at its median over the training images
+//             (BM): accuracy before (the standard model's) and after, binarity 1, concept accuracy
+// Both trainings go through trainImageModel (checkpoints each epoch, resume, NaN stop), in
+// <out>/icbm and <out>/standard.
+import { join } from 'node:path';
+import {
+  Icbm, binarityScore, classSpecificity, conceptAccuracy, evalBatches, medianThresholds, binarize, noGrad, tidy, withStepMode, writeIcbmRun,
+  type ChannelStats, type ConceptLayerDesign, type IcbmRunData, type ImageDataset, type Module,
+} from '../index.js';
+import { buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
+import { loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainResult } from './image_trainer.js';
+
+/** The backbones an ICBM can use, by the names the CLI takes, and the zoo's name for each. */
+export const ICBM_BACKBONES = { resnet: 'resnet18', wrn: 'wrn', vit: 'vit' } as const;
+export type IcbmBackbone = keyof typeof ICBM_BACKBONES;
+
+/** Test images kept in the run for the report's grids. */
+export const SAMPLE_IMAGES = 1000;
+
+export interface IcbmConfig {
+  backbone: IcbmBackbone;
+  /** M, the number of concepts. */
+  concepts: number;
+  /** The concept layer's binary activation spec (htaf, ss, ste:sigmoid, ...). */
+  method: string;
+  conceptLayer: ConceptLayerDesign;
+  /** Backbone size options, as the image zoo takes them (depth, width, baseWidth, ...). */
+  size?: { depth?: number; width?: number; baseWidth?: number; patchSize?: number; heads?: number };
+  /** Training (both models): epochs, batch, lr, optimizer, seed, valFraction, augment, ... */
+  train: Partial<Omit<ImageTrainConfig, 'model'>>;
+}
+
+export interface IcbmRunOptions {
+  outDir: string;
+  resume?: boolean;
+  /** A standard model saved by an earlier run (<run>/standard/best.safetensors) instead of training one. */
+  baseline?: string;
+  onEvent?: (model: 'icbm' | 'standard', e: ImageTrainEvent) => void;
+  prefetch?: boolean;
+}
+
+export interface IcbmMetrics {
+  standard: { accuracy: number; binarity: number };
+  icbm: { accuracy: number; smoothAccuracy: number; binarity: number; conceptAccuracy: number };
+  bm: { accuracyBefore: number; accuracy: number; binarity: number; conceptAccuracy: number };
+}
+
+export interface IcbmRunResult {
+  metrics: IcbmMetrics;
+  icbm: ImageTrainResult;
+  /** The standard model's training result (absent with `baseline`). */
+  standard?: ImageTrainResult;
+  outDir: string;
+}
+
+/** A model factory for trainImageModel/loadImageModel: the zoo backbone with M outputs inside an Icbm. */
+export function icbmFactory(concepts: number, activation: string, conceptLayer: ConceptLayerDesign): (spec: ImageModelSpec) => Module {
+  return (spec) => new Icbm(buildImageModel({ ...spec, numClasses: concepts }), { concepts, numClasses: spec.numClasses, activation, conceptLayer });
+}
+
+/** What a concept layer gives on a dataset: its outputs (smooth, or ReLU features), exact bits, predictions. */
+interface ConceptPass {
+  values: Float32Array;
+  bits?: Uint8Array;
+  predictions: Int32Array;
+}
+
+/**
+ * Runs `model` (an Icbm, eval mode) over a dataset: the concept layer's outputs in the model's smooth form
+ * and, for a binary activation, the exact bits and the exact model's predictions.
+ */
+function conceptPass(model: Icbm, ds: ImageDataset, stats: ChannelStats, binary: boolean, batchSize = 256): ConceptPass {
+  const n = ds.labels.length;
+  const m = model.numConcepts;
+  const values = new Float32Array(n * m);
+  const bits = binary ? new Uint8Array(n * m) : undefined;
+  const predictions = new Int32Array(n);
+  let offset = 0;
+  noGrad(() => {
+    for (const batch of evalBatches(ds, batchSize, stats)) {
+      tidy(() => {
+        const b = batch.indices.length;
+        const smooth = withStepMode(model, 'smooth', () => model.concepts(batch.x));
+        values.set(smooth.toTypedArray() as Float32Array, offset * m);
+        const z = binary ? withStepMode(model, 'exact', () => model.concepts(batch.x)) : smooth;
+        if (bits) {
+          const zs = z.toTypedArray() as Float32Array;
+          for (let i = 0; i < zs.length; i++) bits[offset * m + i] = zs[i];
+        }
+        predictions.set(model.head.call(z).argmax(1).toDtype('int32').toTypedArray() as Int32Array, offset);
+        offset += b;
+      });
+      batch.x.dispose();
+      batch.y.dispose();
+    }
+  });
+  return { values, bits, predictions };
+}
+
+function accuracyOf(predictions: Int32Array, labels: Int32Array): number {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) hits++;
+  return hits / labels.length;
+}
+
+/** The head's predictions on given bits (the BM: the standard model's head on its binarized features). */
+function headPredictions(model: Icbm, bits: Uint8Array, n: number): Int32Array {
+  const m = model.numConcepts;
+  const w = model.head.weight.toTypedArray() as Float32Array;
+  const bias = model.head.bias!.toTypedArray() as Float32Array;
+  const k = bias.length;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = -Infinity;
+    for (let c = 0; c < k; c++) {
+      let s = bias[c];
+      for (let j = 0; j < m; j++) if (bits[i * m + j]) s += w[c * m + j];
+      if (s > best) {
+        best = s;
+        out[i] = c;
+      }
+    }
+  }
+  return out;
+}
+
+/** Evenly spread test images for the report's grids. */
+function sampleOf(test: ImageDataset, count: number): { images: Uint8Array; indices: Int32Array } {
+  const n = test.labels.length;
+  const s = Math.min(count, n);
+  const per = test.channels * test.height * test.width;
+  const indices = new Int32Array(s);
+  const images = new Uint8Array(s * per);
+  for (let i = 0; i < s; i++) {
+    indices[i] = Math.floor((i * n) / s);
+    images.set(test.images.subarray(indices[i] * per, (indices[i] + 1) * per), i * per);
+  }
+  return { images, indices };
+}
+
+/**
+ * Trains an ICBM and its standard model, measures them (see the file header) and writes the run.
+ * @example const r = await trainIcbm({ backbone: 'resnet', concepts: 64, method: 'htaf', conceptLayer: 'linear-bn', train: { epochs: 5 } }, data, { outDir: 'runs/icbm' });
+ */
+export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { name: string }, options: IcbmRunOptions): Promise<IcbmRunResult> {
+  const backbone = ICBM_BACKBONES[config.backbone];
+  if (backbone === undefined) throw new Error(`trainIcbm: backbone must be one of ${Object.keys(ICBM_BACKBONES).join(', ')}; got ${JSON.stringify(config.backbone)}`);
+  const model = { kind: 'standard' as const, backbone, ...(config.size ?? {}) };
+  const trainConfig = { ...config.train, model };
+  const run = (which: 'icbm' | 'standard', activation: string) =>
+    trainImageModel(trainConfig, data, {
+      outDir: join(options.outDir, which),
+      resume: options.resume,
+      prefetch: options.prefetch,
+      onEvent: (e) => options.onEvent?.(which, e),
+      createModel: icbmFactory(config.concepts, activation, config.conceptLayer),
+    });
+
+  const icbmResult = await run('icbm', config.method);
+  const standardResult = options.baseline === undefined ? await run('standard', 'relu') : undefined;
+  const icbmModel = loadImageModel(join(options.outDir, 'icbm', 'best.safetensors'), icbmFactory(config.concepts, config.method, config.conceptLayer)).model as Icbm;
+  const standardPath = options.baseline ?? join(options.outDir, 'standard', 'best.safetensors');
+  let standardModel: Icbm;
+  try {
+    standardModel = loadImageModel(standardPath, icbmFactory(config.concepts, 'relu', config.conceptLayer)).model as Icbm;
+  } catch (err) {
+    icbmModel.dispose();
+    throw new Error(`trainIcbm: the standard model ${standardPath} is not a ${config.backbone} ICBM-shaped network with ${config.concepts} ReLU features (${config.conceptLayer}): ${(err as Error).message}`);
+  }
+  try {
+    const { stats, classes, shape } = icbmResult.data;
+    const m = config.concepts;
+    const k = classes.length;
+    const train = data.train;
+    const test = data.test;
+    const icbmTrain = conceptPass(icbmModel, train, stats, true);
+    const icbmTest = conceptPass(icbmModel, test, stats, true);
+    const stdTrain = conceptPass(standardModel, train, stats, false);
+    const stdTest = conceptPass(standardModel, test, stats, false);
+
+    const thresholds = medianThresholds(stdTrain.values, train.labels.length, m);
+    const bmTrainBits = binarize(stdTrain.values, thresholds, train.labels.length, m);
+    const bmTestBits = binarize(stdTest.values, thresholds, test.labels.length, m);
+    const standardAccuracy = accuracyOf(stdTest.predictions, test.labels);
+    const metrics: IcbmMetrics = {
+      standard: { accuracy: standardAccuracy, binarity: binarityScore(stdTest.values) },
+      icbm: {
+        accuracy: accuracyOf(icbmTest.predictions, test.labels),
+        smoothAccuracy: icbmResult.test.smoothAccuracy,
+        binarity: binarityScore(icbmTest.values),
+        conceptAccuracy: conceptAccuracy(icbmTrain.bits!, train.labels, icbmTest.bits!, test.labels, m, k).mean,
+      },
+      bm: {
+        accuracyBefore: standardAccuracy,
+        accuracy: accuracyOf(headPredictions(standardModel, bmTestBits, test.labels.length), test.labels),
+        binarity: 1,
+        conceptAccuracy: conceptAccuracy(bmTrainBits, train.labels, bmTestBits, test.labels, m, k).mean,
+      },
+    };
+    const sample = sampleOf(test, SAMPLE_IMAGES);
+    const runData: IcbmRunData = {
+      meta: {
+        dataset: data.name, backbone: icbmResult.description, method: config.method, conceptLayer: config.conceptLayer, concepts: m,
+        classes: [...classes], imageShape: shape, stats: { mean: [...stats.mean], std: [...stats.std] }, seed: icbmResult.config.seed,
+        createdAt: new Date().toISOString(),
+      },
+      metrics: { ...metrics, classSpecificityComputedOn: 'test', thresholdsBm: 'median of the standard features over the training images' },
+      trainBits: icbmTrain.bits!, trainLabels: train.labels,
+      testBits: icbmTest.bits!, testSmooth: icbmTest.values, testLabels: test.labels, testPredictions: icbmTest.predictions,
+      headWeight: icbmModel.head.weight.toTypedArray() as Float32Array,
+      headBias: icbmModel.head.bias!.toTypedArray() as Float32Array,
+      standardTrainFeatures: stdTrain.values, standardTestFeatures: stdTest.values,
+      sampleImages: sample.images, sampleIndices: sample.indices,
+      conceptNames: [],
+    };
+    // Sanity: the specificity matrix is what the report draws; compute it once here so a broken run fails now.
+    classSpecificity(runData.testBits, test.labels, m, k);
+    writeIcbmRun(options.outDir, runData);
+    return { metrics, icbm: icbmResult, standard: standardResult, outDir: options.outDir };
+  } finally {
+    icbmModel.dispose();
+    standardModel.dispose();
+  }
+}
