@@ -132,7 +132,7 @@ function findRelus(model: Module): Array<[string, ReLU]> {
 }
 
 /** The percentile by linear interpolation, from the top values sorted descending (top[0] the largest) of n values. */
-function percentileFromTop(top: Float32Array | number[], n: number, q: number): number {
+function percentileFromTop(top: readonly number[], n: number, q: number): number {
   const pos = q * (n - 1);
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, n - 1);
@@ -198,7 +198,7 @@ export function convertToSnn(model: Module, calibrationBatches: Iterable<SnnInpu
         (relu, call, _x, out) => {
           const i = index.get(relu)!;
           const k = need[i][call];
-          const values = out.detach().flatten().toDtype('float32');
+          const values = out.detach().flatten();
           const batchTop = values.topk(Math.min(k, values.numel()))[0];
           const prev = tops[i][call];
           const merged = prev ? cat([prev, batchTop]) : batchTop;
@@ -217,7 +217,8 @@ export function convertToSnn(model: Module, calibrationBatches: Iterable<SnnInpu
     const sites: Site[] = [];
     relus.forEach(([path], i) =>
       counts[i].forEach((n, call) => {
-        const threshold = percentileFromTop(tops[i][call]!.toTypedArray() as Float32Array, n, q);
+        const threshold = percentileFromTop(tops[i][call]!.toFlatArray(), n, q);
+        if (!Number.isFinite(threshold)) throw new Error(`convertToSnn: the outputs of ReLU '${path}' (call ${call}) on the calibration data give a threshold of ${threshold}; the model's outputs are not finite`);
         sites.push({ path, call, threshold, count: n, neuron: new IFNode({ vThreshold: threshold, vReset: null, method: 'heaviside' }) });
       }),
     );

@@ -188,6 +188,7 @@ test('conversion errors name the function, the option and the value', () => {
   throwsWith(() => convertToSnn(model, [x], { percentile: 100.5 }), 'convertToSnn', 'percentile must be in (0, 100]');
   throwsWith(() => convertToSnn(model, [x], { initialMembrane: 2 }), 'convertToSnn', 'initialMembrane must be in [0, 1]');
   throwsWith(() => convertToSnn(model, [x], { percentil: 99 } as any), 'convertToSnn', "unknown option 'percentil'");
+  throwsWith(() => convertToSnn(model, [tidy(() => x.mul(NaN))]), 'convertToSnn', "ReLU '1' (call 0)", 'threshold of NaN');
   const snn = convertToSnn(model, [x]);
   throwsWith(() => snn.evaluate(x, 0), 'ConvertedSnn.evaluate', 'T must be a positive integer', 'got 0');
   throwsWith(() => snn.accuracyOverT([{ x, y: tensor([0, 1], { dtype: 'int64' }) }], [4]), 'ConvertedSnn.accuracyOverT', 'batch 0 has 4 images but labels of shape [2]');
