@@ -59,13 +59,20 @@ export interface IcbmReportModel {
   /** N test, N train, M, K, S (sample images). */
   counts: { test: number; train: number; concepts: number; classes: number; samples: number };
   options: Required<IcbmReportOptions>;
-  /** q on the test set, K × M, for ICBM's exact bits and for the matched-threshold baseline. */
+  /**
+   * q on the test set, K × M, for ICBM's exact bits and for the matched-threshold baseline (absent when
+   * the run recorded no standard model).
+   */
   testSpecificity: Float64Array;
-  baselineSpecificity: Float64Array;
+  baselineSpecificity?: Float64Array;
   /** Share of (class, node) pairs with q ≤ 0.1 or q ≥ 0.9, over classes with images. */
-  classSpecificShare: { icbm: number; baseline: number };
-  /** q on the training images, K × M: the class groups of the node sections, as naming sees them. */
-  trainSpecificity: Float64Array;
+  classSpecificShare: { icbm: number; baseline?: number };
+  /**
+   * q for the class groups of the node sections and the top-nodes table, K × M: on the training images,
+   * as naming sees them, or on the test images when the run kept no training bits (`groupSet`).
+   */
+  groupSpecificity: Float64Array;
+  groupSet: 'train' | 'test';
   /** |w[c][j]|, K × M. */
   importance: Float64Array;
   topNodes: ClassTopNodes[];
@@ -73,7 +80,7 @@ export interface IcbmReportModel {
   nodes: NodeSummary[];
   allNodesShown: boolean;
   /** Binarity score of ICBM's smooth outputs and of the standard model's ReLU features (test set). */
-  binarity: { icbm: number; standard: number };
+  binarity: { icbm: number; standard?: number };
   /** Test accuracy of ICBM's recorded predictions. */
   testAccuracy: number;
 }
@@ -146,16 +153,21 @@ export function analyzeIcbmRun(run: IcbmRunData, options: IcbmReportOptions = {}
   const topK = Math.min(o.topK, m);
 
   const testSpecificity = classSpecificity(run.testBits, run.testLabels, m, k);
-  // Figure 4's baseline: the standard model's features, node j thresholded so its share of ones equals ICBM's.
-  const thresholds = matchedThresholds(run.standardTestFeatures, nte, m, activationShares(run.testBits, nte, m));
-  const baselineSpecificity = classSpecificity(binarize(run.standardTestFeatures, thresholds, nte, m), run.testLabels, m, k);
-  // The class groups come from the training images, as naming sees them.
-  const trainSpecificity = classSpecificity(run.trainBits, run.trainLabels, m, k);
+  const standard = run.standardTestFeatures.length > 0; // a run may have no standard model
+  let baselineSpecificity: Float64Array | undefined;
+  if (standard) {
+    // Figure 4's baseline: the standard model's features, node j thresholded so its share of ones equals ICBM's.
+    const thresholds = matchedThresholds(run.standardTestFeatures, nte, m, activationShares(run.testBits, nte, m));
+    baselineSpecificity = classSpecificity(binarize(run.standardTestFeatures, thresholds, nte, m), run.testLabels, m, k);
+  }
+  // The class groups come from the training images, as naming sees them, when the run kept them.
+  const groupSet = ntr > 0 ? 'train' : 'test';
+  const groupSpecificity = ntr > 0 ? classSpecificity(run.trainBits, run.trainLabels, m, k) : testSpecificity;
   const importance = importanceOf(run.headWeight, k, m);
 
   const top: ClassTopNodes[] = [];
   for (let c = 0; c < k; c++) {
-    const nodes = Array.from(topNodes(importance, c, topK), (j) => ({ node: j, importance: importance[c * m + j], share: trainSpecificity[c * m + j] }));
+    const nodes = Array.from(topNodes(importance, c, topK), (j) => ({ node: j, importance: importance[c * m + j], share: groupSpecificity[c * m + j] }));
     top.push({ classIndex: c, nodes });
   }
 
@@ -179,7 +191,7 @@ export function analyzeIcbmRun(run: IcbmRunData, options: IcbmReportOptions = {}
     let maxImportance = -Infinity;
     let maxImportanceClass = 0;
     for (let c = 0; c < k; c++) {
-      const q = trainSpecificity[c * m + j];
+      const q = groupSpecificity[c * m + j];
       if (q >= 0.5) activated.push({ classIndex: c, share: q });
       else if (q < 0.5) unactivated.push({ classIndex: c, share: q });
       if (importance[c * m + j] > maxImportance) {
@@ -209,15 +221,16 @@ export function analyzeIcbmRun(run: IcbmRunData, options: IcbmReportOptions = {}
     options: o,
     testSpecificity,
     baselineSpecificity,
-    classSpecificShare: { icbm: classSpecificShare(testSpecificity), baseline: classSpecificShare(baselineSpecificity) },
-    trainSpecificity,
+    classSpecificShare: { icbm: classSpecificShare(testSpecificity), baseline: baselineSpecificity && classSpecificShare(baselineSpecificity) },
+    groupSpecificity,
+    groupSet,
     importance,
     topNodes: top,
     nodes,
     allNodesShown: shown.length === m,
     binarity: {
       icbm: binarityScore(run.testSmooth),
-      standard: binarityScore(run.standardTestFeatures),
+      standard: standard ? binarityScore(run.standardTestFeatures) : undefined,
     },
     testAccuracy: correct / nte,
   };

@@ -38,9 +38,9 @@ export interface HistogramBar {
 export interface SpecificityFigureInput {
   classes: readonly string[];
   concepts: number;
-  /** q on the test set, K × M, for ICBM and the matched-threshold baseline. */
+  /** q on the test set, K × M, for ICBM and the matched-threshold baseline (absent: no standard model). */
   icbm: Float64Array;
-  baseline: Float64Array;
+  baseline?: Float64Array;
   bins: number;
   subtitle?: string[];
 }
@@ -58,8 +58,9 @@ export function specificityBars(input: SpecificityFigureInput): HistogramBar[] {
   const { classes, concepts: m, bins } = input;
   const bars: HistogramBar[] = [];
   const width = 1 / bins;
-  const series: [string, Float64Array, number][] = [[ICBM_SERIES, input.icbm, 0], [BASELINE_SERIES, input.baseline, 1]];
-  const part = width * 0.45;
+  const series: [string, Float64Array, number][] = [[ICBM_SERIES, input.icbm, 0]];
+  if (input.baseline) series.push([BASELINE_SERIES, input.baseline, 1]);
+  const part = width * (series.length === 1 ? 0.9 : 0.45);
   for (let c = 0; c < classes.length; c++) {
     for (const [name, q, slot] of series) {
       const { counts, total } = histogram(q.subarray(c * m, (c + 1) * m), bins, 0, 1);
@@ -99,7 +100,7 @@ export function specificityFigureSpec(input: SpecificityFigureInput): TopLevelSp
         x2: { field: 'x1' },
         y: { field: 'share', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 }, title: 'share of nodes' },
         y2: { datum: 0 },
-        color: { field: 'series', type: 'nominal', title: null, scale: { domain: [ICBM_SERIES, BASELINE_SERIES], range: ['#1f77b4', '#ff7f0e'] } },
+        color: { field: 'series', type: 'nominal', title: null, scale: { domain: input.baseline ? [ICBM_SERIES, BASELINE_SERIES] : [ICBM_SERIES], range: ['#1f77b4', '#ff7f0e'] } },
         tooltip: [{ field: 'panel', title: 'class' }, { field: 'series' }, { field: 'count', title: 'nodes' }],
       },
     },
@@ -107,12 +108,12 @@ export function specificityFigureSpec(input: SpecificityFigureInput): TopLevelSp
 }
 
 export interface OutputsFigureInput {
-  /** ICBM's smooth concept outputs g(x) on the test set, and the standard model's ReLU features. */
+  /** ICBM's smooth concept outputs g(x) on the test set, and the standard model's ReLU features (empty: none). */
   smooth: Float32Array;
   relu: Float32Array;
   method: string;
   bins: number;
-  binarity: { icbm: number; standard: number };
+  binarity: { icbm: number; standard?: number };
 }
 
 function outputBars(panel: string, values: Float32Array, bins: number, lo: number, hi: number): HistogramBar[] {
@@ -142,15 +143,17 @@ export function outputsFigureSpec(input: OutputsFigureInput): TopLevelSpec {
       tooltip: [{ field: 'x0', title: 'from', format: '.3g' }, { field: 'x1', title: 'to', format: '.3g' }, { field: 'count', title: 'outputs' }],
     },
   });
-  // ReLU outputs are unbounded: the second panel spans [0, largest output].
-  const max = finiteMax(input.relu);
-  const hi = max > 0 ? max : 1;
   const panels = [
     panel(`(a) ICBM, smooth concepts (${input.method})`, `binarity score ${pct(input.binarity.icbm)} (outputs > 0.99 or < 0.01)`,
       outputBars('icbm', input.smooth, input.bins, 0, 1), '#1f77b4', 1),
-    panel('(b) standard model, ReLU features', `binarity score ${pct(input.binarity.standard)}; largest output ${max.toPrecision(3)}`,
-      outputBars('relu', input.relu, input.bins, 0, hi), '#ff7f0e', hi),
   ];
+  if (input.relu.length > 0) {
+    // ReLU outputs are unbounded: the second panel spans [0, largest output].
+    const max = finiteMax(input.relu);
+    const hi = max > 0 ? max : 1;
+    panels.push(panel('(b) standard model, ReLU features', `binarity score ${pct(input.binarity.standard ?? NaN)}; largest output ${max.toPrecision(3)}`,
+      outputBars('relu', input.relu, input.bins, 0, hi), '#ff7f0e', hi));
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: { ...FIGURE_CONFIG, view: { ...FIGURE_CONFIG.view, continuousWidth: 360, continuousHeight: 220 } },

@@ -145,7 +145,8 @@ export async function renderIcbmReport(run: IcbmRunData, options: IcbmReportRend
     bins: model.options.specificityBins,
     subtitle: [
       `${meta.dataset}, ${meta.backbone}, ${meta.method}; M = ${meta.concepts}; ${model.counts.test} test images`,
-      `share of (class, node) pairs with q ≤ 0.1 or q ≥ 0.9: ICBM ${formatShare(share.icbm)}, matched-threshold baseline ${formatShare(share.baseline)}`,
+      `share of (class, node) pairs with q ≤ 0.1 or q ≥ 0.9: ICBM ${formatShare(share.icbm)}` +
+        (share.baseline !== undefined ? `, matched-threshold baseline ${formatShare(share.baseline)}` : '; no standard model recorded, no baseline'),
     ],
   }));
   const outputs = await render(ICBM_FIGURE_NAMES.outputs, outputsFigureSpec({
@@ -167,14 +168,17 @@ export async function renderIcbmReport(run: IcbmRunData, options: IcbmReportRend
       `binarity of its smooth outputs ${formatNumber(model.binarity.icbm)}.</p></section>`,
     '<section id="specificity"><h2>Class specificity (Figures 4 and 11)</h2>' +
       '<p>q[c][j] is the share of class c’s test images whose concept j is on. Concepts that are class-specific pile up at 0 and 1. ' +
-      'The baseline binarizes the standard model’s features node by node, each at the threshold that gives it the same share of ones as ICBM’s node.</p>' +
+      (model.baselineSpecificity
+        ? 'The baseline binarizes the standard model’s features node by node, each at the threshold that gives it the same share of ones as ICBM’s node.</p>'
+        : 'The run recorded no standard model, so there is no matched-threshold baseline.</p>') +
       figureHtml(specificity, 'class specificity histograms per class', 'One panel per class; bars: share of the M nodes whose q falls in the bin.') + '</section>',
     '<section id="outputs"><h2>Feature outputs (Figure 12)</h2>' +
       figureHtml(outputs, 'histograms of feature outputs',
-        'All outputs of the concept layer over the test images: ICBM’s smooth step before binarization, and the standard model’s ReLU features at the same layer.') + '</section>',
+        'All outputs of the concept layer over the test images: ICBM’s smooth step before binarization' +
+        (run.standardTestFeatures.length > 0 ? ', and the standard model’s ReLU features at the same layer.' : '; the run recorded no standard model to compare with.')) + '</section>',
     `<section id="top-nodes"><h2>Top-${model.options.topK} nodes per class</h2>` +
-      `<p>Importance of node j for class c is |w[c][j]| of the linear head. “On in” is q[c][j] on the training images.</p>${topNodesHtml(run, model)}</section>`,
-    `<section id="nodes"><h2>Nodes (Figure 5a)</h2><p>${esc(nodesNote)} Class groups from the training images (q ≥ 0.5: activated); ` +
+      `<p>Importance of node j for class c is |w[c][j]| of the linear head. “On in” is q[c][j] on the ${model.groupSet === 'train' ? 'training' : 'test'} images.</p>${topNodesHtml(run, model)}</section>`,
+    `<section id="nodes"><h2>Nodes (Figure 5a)</h2><p>${esc(nodesNote)} Class groups from the ${model.groupSet === 'train' ? 'training' : 'test'} images (q ≥ 0.5: activated); ` +
       `sample images from the test set, by their exact bit.</p>`,
   ];
   for (const n of model.nodes) body.push(await nodeHtml(run, model, n, figures));

@@ -86,12 +86,12 @@ test('analysis: class specificity of ICBM and of the matched-threshold baseline,
   const nte = run.testLabels.length;
   assert.deepEqual(model.counts, { test: nte, train: run.trainLabels.length, concepts: FIXTURE_M, classes: K, samples: run.sampleIndices.length });
   assert.deepEqual(model.testSpecificity, classSpecificity(run.testBits, run.testLabels, FIXTURE_M, K));
-  assert.deepEqual(model.trainSpecificity, classSpecificity(run.trainBits, run.trainLabels, FIXTURE_M, K));
+  assert.deepEqual(model.groupSpecificity, classSpecificity(run.trainBits, run.trainLabels, FIXTURE_M, K));
   const t = matchedThresholds(run.standardTestFeatures, nte, FIXTURE_M, activationShares(run.testBits, nte, FIXTURE_M));
   const baselineBits = binarize(run.standardTestFeatures, t, nte, FIXTURE_M);
   assert.deepEqual(model.baselineSpecificity, classSpecificity(baselineBits, run.testLabels, FIXTURE_M, K));
   // the fixture's ICBM bits follow a class pattern; its "ReLU" features only blur it
-  assert.ok(model.classSpecificShare.icbm > model.classSpecificShare.baseline, JSON.stringify(model.classSpecificShare));
+  assert.ok(model.classSpecificShare.icbm > model.classSpecificShare.baseline!, JSON.stringify(model.classSpecificShare));
   let correct = 0;
   for (let i = 0; i < nte; i++) correct += run.testPredictions[i] === run.testLabels[i] ? 1 : 0;
   assert.equal(model.testAccuracy, correct / nte);
@@ -105,7 +105,7 @@ test('analysis: top-k nodes by |w|, class groups at q >= 0.5 on the training ima
   assert.ok(Math.abs(model.topNodes[0].nodes[0].importance - 1.14) < 1e-6);
   assert.equal(model.allNodesShown, true);
   assert.deepEqual(model.nodes.map((n) => n.node), [0, 1, 2, 3, 4, 5]);
-  const q = model.trainSpecificity;
+  const q = model.groupSpecificity;
   for (const n of model.nodes) {
     const j = n.node;
     assert.deepEqual(n.activated.map((x) => x.classIndex).sort(), [0, 1, 2, 3].filter((c) => q[c * FIXTURE_M + j] >= 0.5), `node ${j} activated`);
@@ -216,6 +216,25 @@ test('the page has every section, escapes every string from the run, and embeds 
   }
   assert.deepEqual(figures.map((f) => f.name).slice(0, 2), [ICBM_FIGURE_NAMES.specificity, ICBM_FIGURE_NAMES.outputs]);
   assert.equal(figures.length, 2 + grids);
+});
+
+test('a run without a standard model or training bits: no baseline, no ReLU panel, class groups from the test images', async () => {
+  const full = buildIcbmRun();
+  const run: IcbmRunData = {
+    ...full, trainBits: new Uint8Array(0), trainLabels: new Int32Array(0), standardTrainFeatures: new Float32Array(0), standardTestFeatures: new Float32Array(0),
+  };
+  const { html, model } = await renderIcbmReport(run);
+  assert.equal(model.baselineSpecificity, undefined);
+  assert.equal(model.classSpecificShare.baseline, undefined);
+  assert.equal(model.binarity.standard, undefined);
+  assert.equal(model.groupSet, 'test');
+  assert.deepEqual(model.groupSpecificity, model.testSpecificity);
+  assert.ok(html.includes('no matched-threshold baseline') && html.includes('Class groups from the test images'));
+  const [specificity, outputs] = dataUris(html, 'image/svg+xml').map((b) => Buffer.from(b, 'base64').toString('utf8'));
+  assert.ok(specificity.includes(ICBM_SERIES) && !specificity.includes(BASELINE_SERIES), 'one series');
+  assert.ok(outputs.includes('(a) ICBM, smooth concepts') && !outputs.includes('ReLU'), 'one panel');
+  const bars = specificityBars({ classes: run.meta.classes, concepts: FIXTURE_M, icbm: model.testSpecificity, bins: 10 });
+  assert.equal(bars.length, K * 10);
 });
 
 test('writeIcbmReport writes index.html and the figures as PNG, atomically, and drops grids of nodes no longer shown', async () => {
