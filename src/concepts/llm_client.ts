@@ -66,7 +66,7 @@ export interface LlmClientOptions {
   readonly maxBackoffMs?: number;
   /** Largest wait a Retry-After header may ask for (default 60,000 ms). */
   readonly maxRetryAfterMs?: number;
-  /** Send response_format {type: 'json_object'} (default true). A 400 that names it turns it off for this client (one extra request). */
+  /** Send response_format {type: 'json_object'} (default true). A 400 or 422 that names it turns it off for this client (one extra request). */
   readonly responseFormat?: boolean;
   /** Seed of the backoff jitter (default 0). */
   readonly seed?: number;
@@ -280,7 +280,7 @@ export class ChatCompletionsClient {
     Promise<{ ok: true; value: T } | { ok: false; failure: Failure }> {
     let res = await this.#post(messages);
     if ('failure' in res) return { ok: false, failure: res.failure };
-    if (res.status === 400 && this.#responseFormat && /response[_ ]?format/i.test(res.body)) {
+    if ((res.status === 400 || res.status === 422) && this.#responseFormat && /response[_ ]?format/i.test(res.body)) {
       // llama.cpp and some vLLM builds refuse response_format; ask once more without it, and from now on.
       this.#responseFormat = false;
       res = await this.#post(messages);

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { classSpecificity, importance, topNodes } from '../metrics/concepts.js';
 import { writeBytesAtomically } from '../io/atomic_file.js';
-import { ChatCompletionsClient, LlmError, type ChatMessage, type LlmClientOptions } from './llm_client.js';
+import { ChatCompletionsClient, LlmError, chatCompletionsUrl, type ChatMessage, type LlmClientOptions } from './llm_client.js';
 import { LLM_CACHE_DIR, LlmCache, cachedConceptReply, llmCacheKey } from './llm_cache.js';
 import { conceptMessages, nodeGroups, type NodeGroups } from './prompts.js';
 import { CONCEPT_NAMES_FILE, writeConceptNames } from './run_data.js';
@@ -128,7 +128,7 @@ export async function nameConcepts(run: IcbmRunData, options: NameConceptsOption
   const live = groups.filter((g) => !g.constant);
   const progress = options.onProgress ?? (() => {});
   const base = { mode, selection, nodes, groupsFrom, constant } as const;
-  if (constant.length > 0) progress(`constant (one group of classes is empty), not named: node${constant.length > 1 ? 's' : ''} ${constant.join(', ')}`);
+  if (constant.length > 0) progress(`constant (all classes on one side), not named: node${constant.length > 1 ? 's' : ''} ${constant.join(', ')}`);
 
   if (mode === 'candidates') {
     const names = nameByCandidates(run, options.candidatesFile!, { nodes: live.map((g) => g.node), specificity: q });
@@ -151,12 +151,14 @@ export async function nameConcepts(run: IcbmRunData, options: NameConceptsOption
   if (mode === 'dry-run') {
     const promptsDir = join(options.dir, PROMPTS_DIR);
     mkdirSync(promptsDir, { recursive: true });
-    const endpoint = options.llm === undefined ? undefined : new ChatCompletionsClient(options.llm).endpoint;
+    // Resolved as the client would, without reading the key: a dry run needs none.
+    const endpoint = options.llm === undefined ? undefined : chatCompletionsUrl(options.llm.url);
+    const model = options.llm?.model?.trim();
     for (const g of live) {
       const messages = messagesOf(g);
       const prompt = {
         format: PROMPT_FORMAT, node: g.node, activated: g.activated, unactivated: g.unactivated, candidates, messages,
-        ...(endpoint !== undefined ? { endpoint, model: options.llm!.model, cacheKey: llmCacheKey(endpoint, options.llm!.model.trim(), messages) } : {}),
+        ...(endpoint !== undefined && model ? { endpoint, model, cacheKey: llmCacheKey(endpoint, model, messages) } : {}),
       };
       writeBytesAtomically(promptFile(promptsDir, g.node), JSON.stringify(prompt, null, 2) + '\n', 'nameConcepts (dry run)');
     }

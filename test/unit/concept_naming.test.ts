@@ -142,7 +142,8 @@ test('nameConcepts dry run: one prompt file per non-constant node, nothing sent,
   await withRun(async (dir, run) => {
     await withLlm(async (url, requests) => {
       const lines: string[] = [];
-      const r = await nameConcepts(run, { dir, llm: llm(url), dryRun: true, onProgress: (l) => lines.push(l) });
+      // A dry run reads no key: a key variable that is not set does not stop it.
+      const r = await nameConcepts(run, { dir, llm: { ...llm(url), apiKeyEnv: 'HTAF_TEST_UNSET_KEY' }, dryRun: true, onProgress: (l) => lines.push(l) });
       assert.equal(requests.length, 0);
       assert.deepEqual(r.names, []);
       assert.equal(r.summary.mode, 'dry-run');

@@ -196,6 +196,23 @@ test('timeout: a server that never answers costs retries + 1 attempts of timeout
   });
 });
 
+test('timeout while reading the body: headers sent, the body stalls; the attempt is cut at timeoutMs too', async () => {
+  const stall: Handler = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"choices": [');
+  };
+  await withServer([stall, ok], async (url, seen) => {
+    const sleeps: number[] = [];
+    assert.deepEqual(await new ChatCompletionsClient(opts(url, sleeps, { timeoutMs: 40 })).nameConcept(MESSAGES, 'node 4'), GOOD);
+    assert.equal(seen.length, 2);
+    assert.equal(sleeps.length, 1);
+  });
+  await withServer([stall], async (url) => {
+    const err = await rejectsWith(new ChatCompletionsClient(opts(url, [], { timeoutMs: 40, retries: 1 })).nameConcept(MESSAGES, 'node 4'), 'after 2 attempts', 'no response within 40 ms');
+    assert.equal(err.kind, 'timeout');
+  });
+});
+
 test('timeout then success: an answer after a timed-out attempt is accepted', async () => {
   await withServer([never, ok], async (url, seen) => {
     const r = await new ChatCompletionsClient(opts(url, [], { timeoutMs: 40 })).nameConcept(MESSAGES, 'node 4');
@@ -295,7 +312,7 @@ test('exhausted retries on 5xx: retries + 1 requests, the last status and messag
   });
 });
 
-test('a 400 that names response_format: asked once more without it, and not sent again by this client', async () => {
+test('a 400 that names response_format: asked once more without it, and not sent again by this client (422 too)', async () => {
   const picky: Handler = (_req, res, body) => {
     if ('response_format' in body) json(400, { error: { message: "Unsupported parameter: 'response_format'" } })(_req, res, body);
     else ok(_req, res, body);
@@ -312,6 +329,12 @@ test('a 400 that names response_format: asked once more without it, and not sent
     assert.equal(seen.length, 3);
     assert.ok(!('response_format' in seen[2].body));
     assert.deepEqual(sleeps, []);
+  });
+  await withServer([json(422, { detail: 'response_format: extra fields not permitted' }), ok], async (url, seen) => {
+    const client = new ChatCompletionsClient(opts(url, [], { retries: 0 }));
+    assert.deepEqual(await client.nameConcept(MESSAGES, 'node 1'), GOOD);
+    assert.equal(seen.length, 2);
+    assert.ok(!('response_format' in seen[1].body));
   });
   // Any other 400 fails at once; responseFormat: false never sends it.
   await withServer([json(400, { error: { message: 'context too long' } })], async (url, seen) => {
