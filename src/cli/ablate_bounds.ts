@@ -8,7 +8,8 @@ import {
   type BoundAblationResult, type TaskKind,
 } from '../index.js';
 import { writeFigure6 } from '../report/plots/figure6_bounds_ablation.js';
-import { describeData, ensureOutDir, studyDataOptions, loadStudyData, pngScale, positiveNumber, writeFigure, writeText } from './gradients.js';
+import { describeData, ensureOutDir, studyDataOptions, loadStudyData, pngScale, writeFigure, writeText } from './gradients.js';
+import { positiveNumber } from './options.js';
 import { nonNegativeInt, positiveInt, shapeList } from './options.js';
 
 function epsOption(value: string): number {

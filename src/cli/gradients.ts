@@ -16,18 +16,10 @@ import {
 } from '../index.js';
 import { writeFileAtomic, type PlotFiles } from '../report/plot.js';
 import { writeFigure7 } from '../report/plots/figure7_gradients.js';
-import { nonNegativeInt, positiveInt, shapeList, taskOption } from './options.js';
+import { nonNegativeInt, positiveInt, positiveNumber, shapeList, taskOption } from './options.js';
 
 
 // ---- option parsers (each error names its option) ---------------------------------------------------
-
-export function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = value.trim() === '' ? NaN : Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0, got '${value}'`);
-    return n;
-  };
-}
 
 /**
  * `--methods` takes several values (`--methods relu "htaf:alpha=2,beta=11"`); each may also list specs

@@ -6,6 +6,7 @@ export async function registerIcbm(program: Command): Promise<void> {
   const icbm = program
     .command('icbm')
     .description('Implicit Concept Bottleneck Models: train, report, name concepts, explain predictions');
+  (await import('./icbm_train.js')).registerIcbmTrain(icbm);
   (await import('./icbm_explain.js')).registerIcbmExplain(icbm);
   (await import('./icbm_report.js')).registerIcbmReport(icbm);
   (await import('./icbm_name.js')).registerIcbmName(icbm);

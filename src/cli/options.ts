@@ -1,6 +1,6 @@
 // Parsers for CLI option values: each rejects a bad value with a message naming the option.
 import { InvalidArgumentError } from 'commander';
-import { TASK_KINDS, type TaskKind } from '../index.js';
+import { TASK_KINDS, canonicalActivationSpec, type TaskKind } from '../index.js';
 
 export function positiveInt(name: string) {
   return (value: string): number => {
@@ -39,3 +39,37 @@ export function oneOf<T extends string>(name: string, allowed: readonly T[]) {
 
 /** `--task binary|multiclass|regression`, as every tabular command takes it. */
 export const taskOption = oneOf<TaskKind>('--task', TASK_KINDS);
+
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a finite number > 0, got '${value}'`);
+    return n;
+  };
+}
+
+export function nonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a finite number >= 0, got '${value}'`);
+    return n;
+  };
+}
+
+/** A number strictly between 0 and 1 (a share). */
+export function fraction(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`${name} must be a number in (0, 1), got '${value}'`);
+    return n;
+  };
+}
+
+/** An activation spec (registry syntax), returned in its canonical form. */
+export function activationSpecOption(value: string): string {
+  try {
+    return canonicalActivationSpec(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}

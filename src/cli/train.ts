@@ -4,33 +4,17 @@
 // Progress (a bar on a terminal, plain lines otherwise) goes to stderr; results go to stdout.
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import {
-  TASK_KINDS, resolveDataSource, canonicalActivationSpec, fitPreprocessor, loadTabular, nanStopMessage, primaryMetric, randomSplit, trainRun,
+  TASK_KINDS, resolveDataSource, fitPreprocessor, loadTabular, nanStopMessage, primaryMetric, randomSplit, trainRun,
   type EpochEvent, type RunConfig, type RunResult, type TaskKind,
 } from '../index.js';
 import { writeJsonAtomically } from '../train/json_file.js';
-import { nonNegativeInt, oneOf, positiveInt, shapeList, taskOption } from './options.js';
+import { activationSpecOption, nonNegativeInt, oneOf, positiveInt, positiveNumber, shapeList, taskOption } from './options.js';
 
 const OPTIMIZERS = ['adam', 'sgd'] as const;
 const SPLIT: [number, number, number] = [0.7, 0.1, 0.2];
-
-function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a finite number > 0, got '${value}'`);
-    return n;
-  };
-}
-
-function activationOption(value: string): string {
-  try {
-    return canonicalActivationSpec(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
 
 interface TrainOptions {
   data: string;
@@ -208,7 +192,7 @@ export function registerTrain(program: Command): void {
     .requiredOption('--data <file|name>', 'CSV file, or a built-in dataset: churn, credit, concrete, boston')
     .option('--target <column>', 'target column (required for a CSV file; built-ins know theirs)')
     .option('--task <kind>', `${TASK_KINDS.join('|')} (default: inferred from the target)`, taskOption)
-    .option('--method <spec>', 'hidden activation spec, e.g. htaf:alpha=2,beta=11, ss:gamma=22, ste:sigmoid, relu (see htaf activations)', activationOption, 'htaf:alpha=2,beta=11')
+    .option('--method <spec>', 'hidden activation spec, e.g. htaf:alpha=2,beta=11, ss:gamma=22, ste:sigmoid, relu (see htaf activations)', activationSpecOption, 'htaf:alpha=2,beta=11')
     .option('--hidden <widths>', 'hidden layer widths', shapeList('--hidden'), [256, 256, 128])
     .option('--epochs <n>', 'most epochs', positiveInt('--epochs'), 100)
     .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 1e-3)

@@ -14,7 +14,7 @@ import {
   Icbm, binarityScore, classSpecificity, conceptAccuracy, evalBatches, medianThresholds, binarize, noGrad, tidy, withStepMode, writeIcbmRun,
   type ChannelStats, type ConceptLayerDesign, type IcbmRunData, type ImageDataset, type Module,
 } from '../index.js';
-import { buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
+import { architectureName, buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
 import { loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainResult } from './image_trainer.js';
 
 /** The backbones an ICBM can use, by the names the CLI takes, and the zoo's name for each. */
@@ -207,7 +207,7 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
     const sample = sampleOf(test, SAMPLE_IMAGES);
     const runData: IcbmRunData = {
       meta: {
-        dataset: data.name, backbone: icbmResult.description, method: config.method, conceptLayer: config.conceptLayer, concepts: m,
+        dataset: data.name, backbone: architectureName(icbmResult.model), method: config.method, conceptLayer: config.conceptLayer, concepts: m,
         classes: [...classes], imageShape: shape, stats: { mean: [...stats.mean], std: [...stats.std] }, seed: icbmResult.config.seed,
         createdAt: new Date().toISOString(),
       },

@@ -1,0 +1,143 @@
+// What the image commands share (`htaf images ...`, `htaf icbm train`): the --dataset option and the data
+// it loads (with seeded --train-size/--test-size subsets), the training flags and the config they make,
+// and the progress display of one training run.
+import { InvalidArgumentError, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { IMAGE_SOURCE_FORMS, loadImageSource, subsetImages, type ImageDataset, type ImageSource } from '../index.js';
+import { IMAGE_OPTIMIZERS, IMAGE_TRAIN_DEFAULTS, LR_SCHEDULES, type ImageTrainConfig, type ImageTrainEvent } from '../train/image_trainer.js';
+import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from './options.js';
+
+export function datasetOption(value: string): string {
+  const ok = value === 'fashion-mnist' || /^(cifar10|cifar100|folder):.+/.test(value);
+  if (!ok) throw new InvalidArgumentError(`--dataset must be one of ${IMAGE_SOURCE_FORMS.join(', ')}, got '${value}'`);
+  return value;
+}
+
+export interface DataOptions {
+  dataset: string;
+  trainSize?: number;
+  testSize?: number;
+  seed: number;
+  imageSize?: number;
+}
+
+/** The dataset with its seeded subsets; errors name the command and the --dataset value. */
+export async function loadData(command: string, o: DataOptions): Promise<ImageSource> {
+  let source: ImageSource;
+  try {
+    source = await loadImageSource(o.dataset, { ...(o.imageSize ? { size: o.imageSize } : {}), seed: o.seed });
+  } catch (err) {
+    throw new Error(`${command} --dataset ${o.dataset}: ${(err as Error).message}`);
+  }
+  const train = o.trainSize ? subsetImages(source.train, o.trainSize, o.seed) : source.train;
+  const test = o.testSize ? subsetImages(source.test, o.testSize, o.seed) : source.test;
+  return { name: source.name, train, test };
+}
+
+export function describeData(name: string, train: ImageDataset, test: ImageDataset): string {
+  return `${name}: ${train.labels.length} training and ${test.labels.length} test images, ${train.channels}×${train.height}×${train.width}, ${train.classes.length} classes`;
+}
+
+/** The flags trainingOptions adds, as commander parses them. */
+export interface TrainingCliOptions {
+  epochs: number;
+  batch: number;
+  optimizer: ImageTrainConfig['optimizer'];
+  momentum: number;
+  weightDecay: number;
+  schedule: ImageTrainConfig['schedule'];
+  valFraction: number;
+  augment?: boolean;
+  cropPadding: number;
+  flip: boolean;
+  trainSize?: number;
+  testSize?: number;
+  imageSize?: number;
+  seed: number;
+  threads?: number;
+}
+
+/** Adds the training flags every image command takes (the learning rate is the command's own). */
+export function trainingOptions(cmd: Command): Command {
+  return cmd
+    .option('--epochs <n>', 'epochs (the same for every method)', positiveInt('--epochs'), IMAGE_TRAIN_DEFAULTS.epochs)
+    .option('--batch <n>', 'batch size', positiveInt('--batch'), IMAGE_TRAIN_DEFAULTS.batch)
+    .option('--optimizer <name>', IMAGE_OPTIMIZERS.join('|'), oneOf('--optimizer', IMAGE_OPTIMIZERS), IMAGE_TRAIN_DEFAULTS.optimizer)
+    .option('--momentum <x>', 'SGD momentum', nonNegativeNumber('--momentum'), IMAGE_TRAIN_DEFAULTS.momentum)
+    .option('--weight-decay <x>', 'weight decay', nonNegativeNumber('--weight-decay'), IMAGE_TRAIN_DEFAULTS.weightDecay)
+    .option('--schedule <name>', `learning-rate schedule over the epochs: ${LR_SCHEDULES.join('|')}`, oneOf('--schedule', LR_SCHEDULES), IMAGE_TRAIN_DEFAULTS.schedule)
+    .option('--val-fraction <x>', 'share of the training images held out for validation (model selection)', fraction('--val-fraction'), IMAGE_TRAIN_DEFAULTS.valFraction)
+    .option('--augment', 'random crop (zero padding) and horizontal flip in training')
+    .option('--crop-padding <n>', 'padding of the random crop with --augment', nonNegativeInt('--crop-padding'), 4)
+    .option('--no-flip', 'no horizontal flip with --augment')
+    .option('--train-size <n>', 'a seeded, stratified subset of the training images (quick runs)', positiveInt('--train-size'))
+    .option('--test-size <n>', 'a seeded, stratified subset of the test images', positiveInt('--test-size'))
+    .option('--image-size <n>', 'folder:DIR only: resize the images to n×n', positiveInt('--image-size'))
+    .option('--seed <n>', 'seed of the subsets, the split, the weights, the batch order and augmentation', nonNegativeInt('--seed'), IMAGE_TRAIN_DEFAULTS.seed)
+    .option('--threads <n>', "libtorch's intra-op threads (default: libtorch's)", positiveInt('--threads'));
+}
+
+/** The training config fields the flags set (the model and the learning rate are the command's). */
+export function trainConfigOf(o: TrainingCliOptions): Omit<ImageTrainConfig, 'model' | 'lr'> {
+  return {
+    epochs: o.epochs, batch: o.batch, optimizer: o.optimizer, momentum: o.momentum, weightDecay: o.weightDecay, schedule: o.schedule, seed: o.seed,
+    valFraction: o.valFraction, augment: o.augment ? { cropPadding: o.cropPadding, horizontalFlip: o.flip } : null,
+  };
+}
+
+export function fmt(v: number | undefined, digits = 4): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : 'n/a';
+}
+
+/**
+ * Training progress on stderr: on a terminal a cli-progress bar over the epoch's batches with the running
+ * loss, accuracy and images/s; otherwise one line per epoch.
+ */
+export function trainProgress(label = 'train'): { onEvent: (e: ImageTrainEvent) => void; stop: () => void } {
+  const stream = process.stderr;
+  const line = (e: Extract<ImageTrainEvent, { kind: 'epoch' }>) =>
+    `${label}: epoch ${e.epoch}/${e.epochs}  loss ${fmt(e.trainLoss)}  train acc ${fmt(e.trainAccuracy)}  val acc ${fmt(e.valAccuracy)} (exact)  ${e.imagesPerSecond.toFixed(0)} img/s  lr ${e.lr.toPrecision(3)}${e.improved ? '  *' : ''}\n`;
+  const start = (e: Extract<ImageTrainEvent, { kind: 'start' }>) =>
+    `${label}: ${e.model}, ${e.parameters} parameters; ${e.images.train}/${e.images.val}/${e.images.test} train/val/test images, ${e.batches} batches per epoch${e.resumed ? `; resuming at epoch ${e.firstEpoch}` : ''}\n`;
+  if (!stream.isTTY) {
+    return {
+      onEvent: (e) => {
+        if (e.kind === 'start') stream.write(start(e));
+        else if (e.kind === 'epoch') stream.write(line(e));
+        else if (e.kind === 'nan') stream.write(`${label}: ${e.message}\n`);
+      },
+      stop: () => {},
+    };
+  }
+  const bar = new cliProgress.SingleBar({
+    stream,
+    format: `${label} epoch {epoch}/{epochs} |{bar}| {value}/{total} | loss {loss} | acc {acc} | {ips} img/s | ETA {eta_formatted}`,
+    hideCursor: true,
+    fps: 10,
+  }, cliProgress.Presets.shades_classic);
+  let running = false;
+  const stop = () => {
+    if (running) bar.stop();
+    running = false;
+  };
+  return {
+    onEvent: (e) => {
+      if (e.kind === 'start') stream.write(start(e));
+      else if (e.kind === 'batch') {
+        const payload = { epoch: e.epoch, epochs: e.epochs, loss: fmt(e.loss), acc: fmt(e.accuracy), ips: e.imagesPerSecond.toFixed(0) };
+        if (!running) {
+          bar.start(e.batches, 0, payload);
+          running = true;
+        }
+        bar.update(e.batch, payload);
+      } else if (e.kind === 'epoch') {
+        stop();
+        stream.write(line(e));
+      } else if (e.kind === 'nan' || e.kind === 'evaluate') {
+        stop();
+        if (e.kind === 'nan') stream.write(`${label}: ${e.message}\n`);
+      }
+    },
+    stop,
+  };
+}
