@@ -1,7 +1,7 @@
 // Runs htaf's engine benchmarks and their PyTorch peers (bench/peer/*.py, Debian's python3-torch) in one
 // run, alternating A B A B so a drift of the machine's speed hits both, and prints a Markdown table of
 // medians and ratios (htaf / PyTorch) for bench/RESULTS.md. Also times TensorFlow.js on the MLP.
-//   node dist/bench/compare.js [--rounds 3] [--threads 2] [--only step|op|tfjs] [--json-out FILE]
+//   node dist/bench/compare.js [--rounds 3] [--threads 2] [--only step|images|op|tfjs] [--json-out FILE]
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,10 +42,10 @@ interface Pair {
 
 const htaf = (args: string[]): [string, string[]] => [process.execPath, [join(ROOT, 'bin/htaf.js'), ...args, '--threads', threads, '--json']];
 
-function stepPair(model: string, activation: string, steps: number): Pair {
-  const common = ['--model', model, '--activation', activation, '--steps', String(steps)];
+function stepPair(model: string, activation: string, steps: number, extra: string[] = []): Pair {
+  const common = ['--model', model, '--activation', activation, '--steps', String(steps), ...extra];
   return {
-    label: `step ${model} ${activation}`,
+    label: `step ${model}${extra.length ? ` ${extra.filter((_, i) => i % 2 === 1).join('-')}` : ''} ${activation}`,
     field: 'ms_per_step',
     ours: htaf(['bench', 'step', ...common]),
     peer: [PYTHON, [join(ROOT, 'bench/peer/step.py'), ...common, '--threads', threads]],
@@ -66,6 +66,13 @@ const pairs: Pair[] = [];
 if (!values.only || values.only === 'step') {
   for (const a of ['relu', 'htaf', 'ss', 'ste']) pairs.push(stepPair('mlp', a, 300));
   for (const a of ['relu', 'htaf', 'ss', 'ste']) pairs.push(stepPair('cnn', a, 20));
+}
+// Issue 5: training steps of the image benchmark network, WRN-16-1 on 1×28×28 (the DHN's default size)
+// and the wider WRN-16-4, standard (ReLU) and DHN (HTAF: fused here, composed in PyTorch eager).
+if (!values.only || values.only === 'images') {
+  for (const [depth, widen] of [['16', '1'], ['16', '4']]) {
+    for (const a of ['relu', 'htaf']) pairs.push(stepPair('wrn', a, 10, ['--depth', depth, '--widen', widen]));
+  }
 }
 if (!values.only || values.only === 'op') for (const op of ['relu', 'htaf', 'ss', 'ste']) pairs.push(opPair(op));
 
