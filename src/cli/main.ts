@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./train.js')).registerTrain(program);
   (await import('./gradients.js')).registerGradients(program);
   (await import('./ablate_bounds.js')).registerAblateBounds(program);
+  (await import('./images.js')).registerImages(program);
   await (await import('./icbm.js')).registerIcbm(program);
   await program.parseAsync(argv);
 }

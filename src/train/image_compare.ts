@@ -23,7 +23,7 @@ import { imageTrainConfig, trainImageModel, type ImageTrainConfig, type ImageTra
 import type { LayerActivity } from './image_eval.js';
 
 export const IMAGE_METHOD_FAMILIES = ['htaf', 'ste', 'ss'] as const;
-const FAMILY_LABELS: Record<string, string> = { htaf: 'HTAF', ste: 'STE', ss: 'SS', relu: 'ReLU' };
+const FAMILY_LABELS: Record<string, string> = { htaf: 'HTAF', ste: 'STE', ss: 'SS', relu: 'ReLU', gelu: 'GELU' };
 const MODEL_LABELS: Record<ImageModelKind, string> = { dhn: 'DHN', bnn: 'BNN', snn: 'SNN', standard: 'Standard' };
 const JOURNAL_FORMAT = 'htaf-images-compare-journal';
 const RESULTS_FORMAT = 'htaf-images-compare-results';
@@ -38,8 +38,8 @@ export interface ImageCompareOptions {
   models: ImageModelKind[];
   /** Families (htaf, ste, ss) and/or full specs; ignored by the standard network. */
   methods: string[];
-  /** Model sizes for every kind (depth, width, baseWidth, T, ...); the kind and method are set per run. */
-  modelOptions?: Omit<ImageModelOptions, 'kind' | 'method'>;
+  /** Model sizes per kind (backbone, depth, width, baseWidth, T, ...); the kind and method are set per run. */
+  modelOptions?: Partial<Record<ImageModelKind, Omit<ImageModelOptions, 'kind' | 'method'>>>;
   /** Runs per cell, each with its own seed. */
   seeds: number;
   seed: number;
@@ -116,8 +116,8 @@ export interface ImageCompareResults {
 }
 
 /** The column a method goes in and the spec a model uses for it. */
-function methodColumns(model: ImageModelKind, methods: readonly string[]): { method: string; spec: string }[] {
-  if (model === 'standard') return [{ method: 'relu', spec: resolveImageModelSpec({ kind: 'standard', inChannels: 1, imageSize: 8, numClasses: 2 }).method! }];
+function methodColumns(model: ImageModelKind, methods: readonly string[]): { method: string; spec: string | undefined }[] {
+  if (model === 'standard') return [{ method: 'standard', spec: undefined }]; // its backbone's own activation
   return methods.map((m) => {
     const spec = (IMAGE_METHOD_FAMILIES as readonly string[]).includes(m.toLowerCase()) ? familySpec(model, m.toLowerCase() as (typeof IMAGE_METHOD_FAMILIES)[number]) : m;
     return { method: m, spec };
@@ -215,8 +215,9 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
   const resolved = new Map<string, ImageModelOptions>();
   for (const [model, cols] of columns) {
     for (const c of cols) {
-      const spec = resolveImageModelSpec({ ...o.modelOptions, kind: model, method: c.spec, ...sizes });
-      c.spec = spec.method!;
+      const spec = resolveImageModelSpec({ ...o.modelOptions?.[model], kind: model, ...(c.spec === undefined ? {} : { method: c.spec }), ...sizes });
+      c.spec = spec.method;
+      if (model === 'standard') c.method = spec.method.split(/[:,]/)[0];
       const { inChannels: _c, imageSize: _s, numClasses: _k, ...options } = spec;
       resolved.set(`${model}|${c.method}`, options);
     }
@@ -232,7 +233,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
   for (const model of o.models) {
     for (const c of columns.get(model)!) {
       for (let s = 0; s < o.seeds; s++) {
-        for (const lr of o.lrs) plans.push({ key: `${model}|${c.method}|${c.spec}|lr=${lr}|seed=${s}`, model, method: c.method, spec: c.spec, lr, seedIndex: s, seed: seeds[s] });
+        for (const lr of o.lrs) plans.push({ key: `${model}|${c.method}|${c.spec}|lr=${lr}|seed=${s}`, model, method: c.method, spec: c.spec!, lr, seedIndex: s, seed: seeds[s] });
       }
     }
   }
@@ -310,7 +311,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
         for (const r of recs) trainingSeconds += r.seconds;
         chosen.push({ seedIndex: s, seed: seeds[s], lr: best.lr, val: num(best.val.accuracy), test: num(best.test.accuracy), smoothTest: num(best.test.smoothAccuracy) });
       }
-      cells.push({ model, method: c.method, spec: c.spec, accuracy: summarize(chosen.map((x) => x.test)), smoothAccuracy: summarize(chosen.map((x) => x.smoothTest)), seeds: chosen });
+      cells.push({ model, method: c.method, spec: c.spec!, accuracy: summarize(chosen.map((x) => x.test)), smoothAccuracy: summarize(chosen.map((x) => x.smoothTest)), seeds: chosen });
     }
   }
 

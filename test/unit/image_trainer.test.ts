@@ -283,7 +283,7 @@ test('runImageCompare: Table 1 layout, mean (se) over seeds, the lr chosen on va
       data,
       models: ['dhn' as const, 'standard' as const],
       methods: ['htaf', 'ste'],
-      modelOptions: { depth: 10, baseWidth: 4 },
+      modelOptions: { dhn: { depth: 10, baseWidth: 4 }, standard: { depth: 10, baseWidth: 4 } },
       seeds: 2,
       seed: 1,
       lrs: [1e-2, 3e-3],
