@@ -9,6 +9,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   'train_mlp.js': [/step 300: loss/, /restored model gives the same outputs: true/],
   'activations.js': [/HTAF\(x\)    = 0\.0000 0\.1024 0\.5000 0\.8976 1\.0000/, /H\(x\)       = 0 0 1 1 1/],
   'binary_activations.js': [/2 binary activations \(2 smooth, 0 exact\)/, /^exact step: +[01]( [01]){5}$/m, /2 binary activations \(0 smooth, 2 exact\)/, /alpha must be a finite number > 0/],
+  'images_train.js': [/^epoch 2: loss [\d.]+, val accuracy [\d.]+ \(exact steps\)$/m, /test accuracy: 0\.\d{3} with exact steps, 0\.\d{3} with smooth steps/, /^ +block1\.layer\.0\.act1 +share of ones 0\.\d{4}$/m, /reloaded model gives the same test accuracy: true/],
 };
 
 for (const [file, patterns] of Object.entries(EXPECTED)) {
