@@ -27,3 +27,8 @@ export { BiRealNet, BiRealBlock, signFormSpec } from './bireal.js';
 export type { BiRealNetOptions } from './bireal.js';
 export { convertToSnn, ConvertedSnn } from './ann2snn.js';
 export type { ConvertOptions, SnnSite, SnnAccuracy, SnnInput, LabelledBatch } from './ann2snn.js';
+// The image models of Table 1 from one spec (standard / DHN / BNN / SNN), CPU-sized defaults.
+export {
+  buildImageModel, resolveImageModelSpec, describeImageModel, architectureName, familySpec, IMAGE_MODEL_KINDS, IMAGE_BACKBONES, IMAGE_MODEL_DEFAULTS, IMAGE_METHOD_SPECS,
+} from './image_zoo.js';
+export type { ImageModelKind, ImageModelOptions, ImageModelSpec } from './image_zoo.js';
