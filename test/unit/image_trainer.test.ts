@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module, Tensor, channelStats, evalBatches, loadCheckpoint, noGrad, setStepMode, tidy, type ImageDataset } from '../../src/index.js';
+import { Module, Tensor, channelStats, evalBatches, loadCheckpoint, memory, noGrad, setStepMode, tidy, type ImageDataset } from '../../src/index.js';
 import { buildImageModel, familySpec, resolveImageModelSpec, type ImageModelSpec } from '../../src/models/image_zoo.js';
 import { evaluateImageModel } from '../../src/train/image_eval.js';
 import {
@@ -61,7 +61,9 @@ function timeless(r: ImageTrainResult): unknown {
 
 test('trainImageModel: the loss falls and the model learns the quadrants; exact and smooth accuracy and share of ones are reported', async () => {
   const events: ImageTrainEvent[] = [];
+  const live = memory().liveTensors;
   const r = await trainImageModel({ ...base, epochs: 6 }, data, { onEvent: (e) => events.push(e) });
+  assert.equal(memory().liveTensors, live, 'every tensor of the run is freed');
   assert.equal(r.epochsRun, 6);
   assert.equal(r.history.length, 6);
   assert.ok(r.history[5].trainLoss < r.history[0].trainLoss * 0.7, `loss ${r.history.map((h) => h.trainLoss.toFixed(3)).join(' → ')}`);
@@ -85,6 +87,19 @@ test('trainImageModel: the loss falls and the model learns the quadrants; exact 
   // The cosine schedule: the lr falls from the base value.
   assert.equal(r.history[0].lr, 1e-2);
   assert.ok(r.history[5].lr < r.history[1].lr && r.history[1].lr < 1e-2);
+});
+
+test('trainImageModel: the loss falls for every model family (BNN with ApproxSign and HTAF, SNN with HTAF spikes, the standard network)', async () => {
+  for (const model of [
+    { kind: 'bnn' as const, depth: 10, baseWidth: 8 },
+    { kind: 'bnn' as const, method: 'htaf', depth: 10, baseWidth: 8 },
+    { kind: 'snn' as const, method: 'htaf', depth: 10, baseWidth: 8, T: 2 },
+    { kind: 'standard' as const, depth: 10, baseWidth: 8 },
+  ]) {
+    const r = await trainImageModel({ model, epochs: 4, batch: 16, lr: 1e-2, seed: 5 }, data);
+    const losses = r.history.map((h) => h.trainLoss);
+    assert.ok(losses[3] < losses[0] * 0.8, `${r.description}: loss ${losses.map((l) => l.toFixed(3)).join(' → ')}`);
+  }
 });
 
 test('evaluateImageModel: exact accuracy is that of the model with every step exact, smooth that with smooth steps', async () => {
