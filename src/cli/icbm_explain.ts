@@ -57,6 +57,7 @@ export function registerIcbmExplain(icbm: Command): void {
       if ((o.index === undefined) === (o.image === undefined)) throw new InvalidArgumentError('give exactly one of --index N and --image FILE');
       const run = readIcbmRun(o.run);
       const m = run.meta.concepts;
+      if (o.flip !== undefined && o.flip >= m) throw new InvalidArgumentError(`--flip ${o.flip} is out of range: the run has ${m} concepts (nodes 0 to ${m - 1})`);
       let bits: Uint8Array;
       let trueLabel: number | undefined;
       if (o.index !== undefined) {
