@@ -9,12 +9,14 @@
 //             (BM): accuracy before (the standard model's) and after, binarity 1, concept accuracy
 // Both trainings go through trainImageModel (checkpoints each epoch, resume, NaN stop), in
 // <out>/icbm and <out>/standard.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Icbm, binarityScore, classSpecificity, conceptAccuracy, evalBatches, medianThresholds, binarize, noGrad, tidy, withStepMode, writeIcbmRun,
   type ChannelStats, type ConceptLayerDesign, type IcbmRunData, type ImageDataset, type Module,
 } from '../index.js';
 import { architectureName, buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
+import { writeJsonAtomically } from './json_file.js';
 import { loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainResult } from './image_trainer.js';
 
 /** The backbones an ICBM can use, by the names the CLI takes, and the zoo's name for each. */
@@ -163,16 +165,29 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
       createModel: icbmFactory(config.concepts, activation, config.conceptLayer),
     });
 
-  const icbmResult = await run('icbm', config.method);
-  const standardResult = options.baseline === undefined ? await run('standard', 'relu') : undefined;
-  const icbmModel = loadImageModel(join(options.outDir, 'icbm', 'best.safetensors'), icbmFactory(config.concepts, config.method, config.conceptLayer)).model as Icbm;
-  const standardPath = options.baseline ?? join(options.outDir, 'standard', 'best.safetensors');
-  let standardModel: Icbm;
+  checkSettings(options.outDir, config, !!options.resume);
+  // A baseline is checked before anything trains: a wrong one must not cost an ICBM training first.
+  const loadStandard = (path: string): Icbm => {
+    try {
+      return loadImageModel(path, icbmFactory(config.concepts, 'relu', config.conceptLayer)).model as Icbm;
+    } catch (err) {
+      throw new Error(`trainIcbm: the standard model ${path} is not a ${config.backbone} ICBM-shaped network with ${config.concepts} ReLU features (${config.conceptLayer}): ${(err as Error).message}`);
+    }
+  };
+  let standardModel: Icbm | undefined = options.baseline === undefined ? undefined : loadStandard(options.baseline);
+  let icbmModel: Icbm | undefined;
+  let icbmResult: ImageTrainResult;
+  let standardResult: ImageTrainResult | undefined;
   try {
-    standardModel = loadImageModel(standardPath, icbmFactory(config.concepts, 'relu', config.conceptLayer)).model as Icbm;
+    icbmResult = await run('icbm', config.method);
+    if (standardModel === undefined) {
+      standardResult = await run('standard', 'relu');
+      standardModel = loadStandard(join(options.outDir, 'standard', 'best.safetensors'));
+    }
+    icbmModel = loadImageModel(join(options.outDir, 'icbm', 'best.safetensors'), icbmFactory(config.concepts, config.method, config.conceptLayer)).model as Icbm;
   } catch (err) {
-    icbmModel.dispose();
-    throw new Error(`trainIcbm: the standard model ${standardPath} is not a ${config.backbone} ICBM-shaped network with ${config.concepts} ReLU features (${config.conceptLayer}): ${(err as Error).message}`);
+    standardModel?.dispose();
+    throw err;
   }
   try {
     const { stats, classes, shape } = icbmResult.data;
@@ -228,4 +243,28 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
     icbmModel.dispose();
     standardModel.dispose();
   }
+}
+
+/** What makes two ICBM runs the same model; kept in <out>/icbm_settings.json so --resume cannot relabel a run. */
+export const SETTINGS_FILE = 'icbm_settings.json';
+const SETTING_FLAGS: Record<string, string> = { backbone: '--backbone', size: 'the backbone size (--depth/--width/--base-width/...)', concepts: '--concepts', method: '--method', conceptLayer: '--concept-layer' };
+
+function checkSettings(outDir: string, config: IcbmConfig, resume: boolean): void {
+  const settings = { backbone: config.backbone, size: config.size ?? {}, concepts: config.concepts, method: config.method, conceptLayer: config.conceptLayer };
+  const path = join(outDir, SETTINGS_FILE);
+  if (resume && existsSync(path)) {
+    let saved: Record<string, unknown>;
+    try {
+      saved = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new Error(`trainIcbm: cannot resume ${outDir}: ${path} is unreadable (${(err as Error).message})`);
+    }
+    const diff = Object.entries(settings)
+      .filter(([k, v]) => JSON.stringify(saved[k]) !== JSON.stringify(v))
+      .map(([k, v]) => `${SETTING_FLAGS[k]} was ${JSON.stringify(saved[k])}, now ${JSON.stringify(v)}`);
+    if (diff.length) throw new Error(`trainIcbm: cannot resume ${outDir}: it holds another ICBM (${diff.join('; ')})`);
+    return;
+  }
+  mkdirSync(outDir, { recursive: true });
+  writeJsonAtomically(path, settings);
 }

@@ -197,7 +197,7 @@ test('icbm train --baseline: a missing file is named before anything runs; a sta
   assert.match(other.stderr, /size mismatch for 'head\.weight'/);
 });
 
-test('icbm train --baseline of another shape is refused before the ICBM trains', { todo: 'trainIcbm loads the baseline only after training the ICBM (src/train/icbm_train.ts)' }, () => {
+test('icbm train --baseline of another shape is refused before the ICBM trains', () => {
   assert.ok(otherShape, 'the test above ran');
   assert.equal(otherShape.status, 1);
   assert.doesNotMatch(otherShape.stderr, /^icbm: epoch /m);
@@ -358,8 +358,8 @@ test('icbm train: bad options fail naming the option, before any data is read or
   assert.ok(!existsSync(out));
 });
 
-// Last: while the bug stands, it relabels the run the tests above read.
-test('icbm train --resume with another --method is refused, naming --method', { todo: "the run's method is not checked on resume: it is relabelled (src/train/icbm_train.ts)" }, () => {
+// Last: were the check to fail, it would relabel the run the tests above read.
+test('icbm train --resume with another --method is refused, naming --method', () => {
   assert.equal(first.status, 0, first.stderr);
   const r = icbm(['train', ...TINY, '--out', run, '--method', 'ss', '--resume']);
   assert.equal(r.status, 1);
