@@ -10,46 +10,22 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import {
-  IMAGE_SOURCE_FORMS, canonicalActivationSpec, convertToSnn, evalBatches, loadImageSource, setNumThreads, subsetImages,
-  type ChannelStats, type ImageBatch, type ImageDataset, type ImageSource,
+  IMAGE_SOURCE_FORMS, canonicalActivationSpec, convertToSnn, evalBatches, setNumThreads,
+  type ChannelStats, type ImageBatch, type ImageDataset,
 } from '../index.js';
 import { IMAGE_BACKBONES, IMAGE_MODEL_KINDS, architectureName, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
 import { IMAGE_METHOD_FAMILIES, runImageCompare, type ImageCompareEvent } from '../train/image_compare.js';
 import { evaluateImageModel, layerActivityLines } from '../train/image_eval.js';
-import {
-  IMAGE_OPTIMIZERS, IMAGE_TRAIN_DEFAULTS, LR_SCHEDULES, loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainEvent, type ImageTrainResult,
-} from '../train/image_trainer.js';
+import { IMAGE_TRAIN_DEFAULTS, loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainResult } from '../train/image_trainer.js';
 import { writeJsonAtomically } from '../train/json_file.js';
 import { writeTextAtomic } from '../report/table.js';
-import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
+import {
+  datasetOption, describeData, fmt, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions,
+} from './image_common.js';
+import { activationSpecOption, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, shapeList } from './options.js';
 
 // ---- option parsers -------------------------------------------------------------------------------
-
-function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a finite number > 0, got '${value}'`);
-    return n;
-  };
-}
-
-function nonNegativeNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a finite number >= 0, got '${value}'`);
-    return n;
-  };
-}
-
-function fraction(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`${name} must be a number in (0, 1), got '${value}'`);
-    return n;
-  };
-}
 
 function numberList(name: string) {
   return (value: string): number[] => {
@@ -58,20 +34,6 @@ function numberList(name: string) {
     if (parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n) || n <= 0)) throw new InvalidArgumentError(`${name} must be a comma-separated list of numbers > 0, got '${value}'`);
     return nums;
   };
-}
-
-function methodOption(value: string): string {
-  try {
-    return canonicalActivationSpec(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-function datasetOption(value: string): string {
-  const ok = value === 'fashion-mnist' || /^(cifar10|cifar100|folder):.+/.test(value);
-  if (!ok) throw new InvalidArgumentError(`--dataset must be one of ${IMAGE_SOURCE_FORMS.join(', ')}, got '${value}'`);
-  return value;
 }
 
 /** Families and/or specs; a piece with '=' continues the spec before it ('htaf:alpha=2,beta=11,ste:rect'). */
@@ -114,94 +76,19 @@ function commandError(command: string, err: unknown): Error {
   return new Error(named.startsWith(command) ? named : `${command}: ${named}`);
 }
 
-// ---- data -----------------------------------------------------------------------------------------
-
-interface DataOptions {
-  dataset: string;
-  trainSize?: number;
-  testSize?: number;
-  seed: number;
-  imageSize?: number;
-}
-
-async function loadData(command: string, o: DataOptions): Promise<ImageSource> {
-  let source: ImageSource;
-  try {
-    source = await loadImageSource(o.dataset, { ...(o.imageSize ? { size: o.imageSize } : {}), seed: o.seed });
-  } catch (err) {
-    throw new Error(`${command} --dataset ${o.dataset}: ${(err as Error).message}`);
-  }
-  const train = o.trainSize ? subsetImages(source.train, o.trainSize, o.seed) : source.train;
-  const test = o.testSize ? subsetImages(source.test, o.testSize, o.seed) : source.test;
-  return { name: source.name, train, test };
-}
-
-function describeData(name: string, train: ImageDataset, test: ImageDataset): string {
-  return `${name}: ${train.labels.length} training and ${test.labels.length} test images, ${train.channels}×${train.height}×${train.width}, ${train.classes.length} classes`;
-}
-
-// ---- progress -------------------------------------------------------------------------------------
-
-function fmt(v: number | undefined, digits = 4): string {
-  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : 'n/a';
-}
-
-/**
- * Training progress on stderr: on a terminal a cli-progress bar over the epoch's batches with the running
- * loss, accuracy and images/s; otherwise one line per epoch.
- */
-function trainProgress(label = 'train'): { onEvent: (e: ImageTrainEvent) => void; stop: () => void } {
-  const stream = process.stderr;
-  const line = (e: Extract<ImageTrainEvent, { kind: 'epoch' }>) =>
-    `${label}: epoch ${e.epoch}/${e.epochs}  loss ${fmt(e.trainLoss)}  train acc ${fmt(e.trainAccuracy)}  val acc ${fmt(e.valAccuracy)} (exact)  ${e.imagesPerSecond.toFixed(0)} img/s  lr ${e.lr.toPrecision(3)}${e.improved ? '  *' : ''}\n`;
-  if (!stream.isTTY) {
-    return {
-      onEvent: (e) => {
-        if (e.kind === 'start') stream.write(`${label}: ${e.model}, ${e.parameters} parameters; ${e.images.train}/${e.images.val}/${e.images.test} train/val/test images, ${e.batches} batches per epoch${e.resumed ? `; resuming at epoch ${e.firstEpoch}` : ''}\n`);
-        else if (e.kind === 'epoch') stream.write(line(e));
-        else if (e.kind === 'nan') stream.write(`${label}: ${e.message}\n`);
-      },
-      stop: () => {},
-    };
-  }
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: `${label} epoch {epoch}/{epochs} |{bar}| {value}/{total} | loss {loss} | acc {acc} | {ips} img/s | ETA {eta_formatted}`,
-    hideCursor: true,
-    fps: 10,
-  }, cliProgress.Presets.shades_classic);
-  let running = false;
-  const stop = () => {
-    if (running) bar.stop();
-    running = false;
-  };
-  return {
-    onEvent: (e) => {
-      if (e.kind === 'start') stream.write(`${label}: ${e.model}, ${e.parameters} parameters; ${e.images.train}/${e.images.val}/${e.images.test} train/val/test images${e.resumed ? `; resuming at epoch ${e.firstEpoch}` : ''}\n`);
-      else if (e.kind === 'batch') {
-        const payload = { epoch: e.epoch, epochs: e.epochs, loss: fmt(e.loss), acc: fmt(e.accuracy), ips: e.imagesPerSecond.toFixed(0) };
-        if (!running) {
-          bar.start(e.batches, 0, payload);
-          running = true;
-        }
-        bar.update(e.batch, payload);
-      } else if (e.kind === 'epoch') {
-        stop();
-        stream.write(line(e));
-      } else if (e.kind === 'nan') {
-        stop();
-        stream.write(`${label}: ${e.message}\n`);
-      } else if (e.kind === 'evaluate') {
-        stop();
-      }
-    },
-    stop,
-  };
-}
-
 // ---- train ----------------------------------------------------------------------------------------
 
-interface TrainCliOptions extends DataOptions {
+/** The flags every image training command of this file adds to image_common's. */
+interface OwnTrainingFlags {
+  preciseBn: number;
+}
+
+/** image_common's training config plus this file's flags. */
+function trainSettings(o: TrainingCliOptions & OwnTrainingFlags): Omit<ImageTrainConfig, 'model' | 'lr'> {
+  return { ...trainConfigOf(o), preciseBn: o.preciseBn };
+}
+
+interface TrainCliOptions extends DataOptions, TrainingCliOptions, OwnTrainingFlags {
   model: ImageModelKind;
   backbone?: string;
   method?: string;
@@ -212,18 +99,7 @@ interface TrainCliOptions extends DataOptions {
   dropout?: number;
   patchSize?: number;
   heads?: number;
-  epochs: number;
-  batch: number;
   lr: number;
-  optimizer: ImageTrainConfig['optimizer'];
-  momentum: number;
-  weightDecay: number;
-  schedule: ImageTrainConfig['schedule'];
-  valFraction: number;
-  augment?: boolean;
-  cropPadding: number;
-  flip: boolean;
-  threads?: number;
   out?: string;
   resume?: boolean;
   json?: boolean;
@@ -274,11 +150,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   }
   const data = await loadData(command, o);
   process.stderr.write(`${command}: ${describeData(o.dataset, data.train, data.test)}\n`);
-  const config: Partial<ImageTrainConfig> & { model: ImageModelOptions } = {
-    model: modelOptions, epochs: o.epochs, batch: o.batch, lr: o.lr, optimizer: o.optimizer, momentum: o.momentum, weightDecay: o.weightDecay,
-    schedule: o.schedule, seed: o.seed, valFraction: o.valFraction,
-    augment: o.augment ? { cropPadding: o.cropPadding, horizontalFlip: o.flip } : null,
-  };
+  const config: Partial<ImageTrainConfig> & { model: ImageModelOptions } = { ...trainSettings(o), model: modelOptions, lr: o.lr };
   const progress = trainProgress();
   let r: ImageTrainResult;
   try {
@@ -308,27 +180,16 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
 
 // ---- compare --------------------------------------------------------------------------------------
 
-interface CompareCliOptions extends DataOptions {
+interface CompareCliOptions extends DataOptions, TrainingCliOptions, OwnTrainingFlags {
   models: ImageModelKind[];
   methods: string[];
   seeds: number;
-  epochs: number;
-  batch: number;
   lr: number[];
-  optimizer: ImageTrainConfig['optimizer'];
-  momentum: number;
-  weightDecay: number;
-  schedule: ImageTrainConfig['schedule'];
-  valFraction: number;
-  augment?: boolean;
-  cropPadding: number;
-  flip: boolean;
   wrnDepth?: number;
   wrnWidth?: number;
   resnetDepth?: number;
   baseWidth?: number;
   T?: number;
-  threads?: number;
   out?: string;
   resume?: boolean;
 }
@@ -402,10 +263,7 @@ async function runCompareCli(o: CompareCliOptions): Promise<void> {
       seeds: o.seeds,
       seed: o.seed,
       lrs: o.lr,
-      train: {
-        epochs: o.epochs, batch: o.batch, optimizer: o.optimizer, momentum: o.momentum, weightDecay: o.weightDecay, schedule: o.schedule,
-        valFraction: o.valFraction, augment: o.augment ? { cropPadding: o.cropPadding, horizontalFlip: o.flip } : null,
-      },
+      train: trainSettings(o),
       outDir,
       resume: !!o.resume,
       onEvent: progress.onEvent,
@@ -534,36 +392,27 @@ async function runConvert(o: ConvertCliOptions): Promise<void> {
 
 // ---- registration ---------------------------------------------------------------------------------
 
-function trainingOptions(cmd: Command): Command {
-  return cmd
-    .option('--epochs <n>', 'epochs (the same for every method)', positiveInt('--epochs'), IMAGE_TRAIN_DEFAULTS.epochs)
-    .option('--batch <n>', 'batch size', positiveInt('--batch'), IMAGE_TRAIN_DEFAULTS.batch)
-    .option('--optimizer <name>', IMAGE_OPTIMIZERS.join('|'), oneOf('--optimizer', IMAGE_OPTIMIZERS), IMAGE_TRAIN_DEFAULTS.optimizer)
-    .option('--momentum <x>', 'SGD momentum', nonNegativeNumber('--momentum'), IMAGE_TRAIN_DEFAULTS.momentum)
-    .option('--weight-decay <x>', 'weight decay', nonNegativeNumber('--weight-decay'), IMAGE_TRAIN_DEFAULTS.weightDecay)
-    .option('--schedule <name>', `learning-rate schedule over the epochs: ${LR_SCHEDULES.join('|')}`, oneOf('--schedule', LR_SCHEDULES), IMAGE_TRAIN_DEFAULTS.schedule)
-    .option('--val-fraction <x>', 'share of the training images held out for validation (model selection)', fraction('--val-fraction'), IMAGE_TRAIN_DEFAULTS.valFraction)
-    .option('--augment', 'random crop (zero padding) and horizontal flip in training')
-    .option('--crop-padding <n>', 'padding of the random crop with --augment', nonNegativeInt('--crop-padding'), 4)
-    .option('--no-flip', 'no horizontal flip with --augment')
-    .option('--train-size <n>', 'a seeded, stratified subset of the training images (quick runs)', positiveInt('--train-size'))
-    .option('--test-size <n>', 'a seeded, stratified subset of the test images', positiveInt('--test-size'))
-    .option('--image-size <n>', 'folder:DIR only: resize the images to n×n', positiveInt('--image-size'))
-    .option('--seed <n>', 'seed of the subsets, the split, the weights, the batch order and augmentation', nonNegativeInt('--seed'), IMAGE_TRAIN_DEFAULTS.seed)
-    .option('--threads <n>', "libtorch's intra-op threads (default: libtorch's)", positiveInt('--threads'));
+/** image_common's training flags plus this file's own. */
+function imageTrainingOptions(cmd: Command): Command {
+  return trainingOptions(cmd).option(
+    '--precise-bn <n>',
+    "re-estimate BatchNorm statistics with each epoch's final weights on up to n training batches before validation (0: off; SNNs need it at small budgets)",
+    nonNegativeInt('--precise-bn'),
+    IMAGE_TRAIN_DEFAULTS.preciseBn,
+  );
 }
 
 export function registerImages(program: Command): void {
   const images = program.command('images').description('image models (Table 1): train, compare and ANN-to-SNN conversion');
   const datasetHelp = `${IMAGE_SOURCE_FORMS.join('|')} (fashion-mnist: $HTAF_FASHION_MNIST_DIR or Debian's dataset-fashion-mnist)`;
 
-  trainingOptions(
+  imageTrainingOptions(
     images
       .command('train')
       .description('train one image model (DHN, BNN, SNN or standard) and report test accuracy with exact and smooth steps')
       .option('--model <kind>', IMAGE_MODEL_KINDS.join('|'), oneOf('--model', IMAGE_MODEL_KINDS), 'dhn')
       .option('--backbone <name>', `standard: ${IMAGE_BACKBONES.standard.join('|')}; dhn: wrn; bnn: bireal; snn: sew (default: the first)`)
-      .option('--method <spec>', "activation spec: dhn/snn htaf|ss|ste:sigmoid|ste:tanh|ste:rect (default htaf), bnn also approxsign (default approxsign), standard relu", methodOption)
+      .option('--method <spec>', "activation spec: dhn/snn htaf|ss|ste:sigmoid|ste:tanh|ste:rect (default htaf), bnn also approxsign (default approxsign), standard relu", activationSpecOption)
       .requiredOption('--dataset <spec>', datasetHelp, datasetOption)
       .option('--lr <x>', 'learning rate', positiveNumber('--lr'), IMAGE_TRAIN_DEFAULTS.lr)
       .option('--T <n>', 'snn: time steps (default 4)', positiveInt('--T'))
@@ -578,7 +427,7 @@ export function registerImages(program: Command): void {
       .option('--json', 'print only one JSON line {"accuracy","smoothAccuracy","imagesPerSecond"} on stdout (test accuracy, exact and smooth steps; training images/s)'),
   ).action((o: TrainCliOptions) => runTrain(o));
 
-  trainingOptions(
+  imageTrainingOptions(
     images
       .command('compare')
       .description("Table 1: models x methods, the same epochs for every method, mean (standard error) over seeds; resumable journal")

@@ -18,7 +18,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, 
 import { join } from 'node:path';
 import { summarize, tableToCSV, tableToJSON, tableToMarkdown, tableToText, writeTextAtomic, type ResultTable, type Summary } from '../report/table.js';
 import { hashSeed } from '../data/random.js';
-import { IMAGE_MODEL_KINDS, familySpec, describeImageModel, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
+import { IMAGE_MODEL_KINDS, architectureName, familySpec, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
 import { imageTrainConfig, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainOptions, type ImageTrainResult } from './image_trainer.js';
 import type { LayerActivity } from './image_eval.js';
 
@@ -225,7 +225,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
   const shared = imageTrainConfig({ ...o.train, model: { kind: 'standard' }, seed: 0, lr: o.lrs[0] });
   const settings: SharedTrainSettings = {
     epochs: shared.epochs, batch: shared.batch, optimizer: shared.optimizer, momentum: shared.momentum, weightDecay: shared.weightDecay,
-    schedule: shared.schedule, valFraction: shared.valFraction, augment: shared.augment,
+    schedule: shared.schedule, valFraction: shared.valFraction, augment: shared.augment, preciseBn: shared.preciseBn,
   };
   const seeds = Array.from({ length: o.seeds }, (_, s) => imageRunSeed(o.seed, s));
 
@@ -320,7 +320,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
   const modelDescriptions: Record<string, string> = {};
   for (const model of o.models) {
     const first = columns.get(model)![0];
-    modelDescriptions[model] = describeImageModel(resolveImageModelSpec({ ...resolved.get(`${model}|${first.method}`)!, ...sizes }));
+    modelDescriptions[model] = architectureName(resolveImageModelSpec({ ...resolved.get(`${model}|${first.method}`)!, ...sizes }));
   }
   const makeTable = (which: 'accuracy' | 'smoothAccuracy', title: string): ResultTable => ({
     title,

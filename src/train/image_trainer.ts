@@ -7,6 +7,8 @@
 //   checkpoint.safetensors  after every epoch: model, optimizer, schedule, epoch, history, best weights, config
 //   best.safetensors        when an epoch improves the validation accuracy: the weights and what rebuilds
 //                           the model (loadImageModel reads it; `htaf images convert` starts from it)
+// BatchNorm running statistics are re-estimated with each epoch's final weights before validation
+// (preciseBn; image_precise_bn.ts says why: spiking networks need it at small budgets).
 // `resume` continues from checkpoint.safetensors to the same result as an uninterrupted run: the batch
 // order and augmentation are functions of (seed, epoch) in the loader, and libtorch's generator (dropout)
 // is reseeded from (seed, epoch) at the start of every epoch, so no generator state needs saving.
@@ -16,12 +18,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Adam, CosineAnnealingLR, ImageLoader, Module, SGD, Tensor, channelStats, crossEntropy, loadCheckpoint, manualSeed, saveCheckpoint, splitTrainVal, tidy,
+  Adam, CosineAnnealingLR, ImageLoader, Module, SGD, Tensor, channelStats, crossEntropy, evalBatches, loadCheckpoint, manualSeed, saveCheckpoint, splitTrainVal, tidy,
   type ChannelStats, type ImageDataset, type LRSchedulerStateDict, type OptimizerStateDict,
 } from '../index.js';
 import { hashSeed } from '../data/random.js';
 import { buildImageModel, describeImageModel, resolveImageModelSpec, type ImageModelOptions, type ImageModelSpec } from '../models/image_zoo.js';
 import { countCorrect, evaluateImageModel, type ImageEvalResult } from './image_eval.js';
+import { recomputeBatchNormStats } from './image_precise_bn.js';
 
 export const IMAGE_OPTIMIZERS = ['adam', 'sgd'] as const;
 export type ImageOptimizer = (typeof IMAGE_OPTIMIZERS)[number];
@@ -46,9 +49,15 @@ export interface ImageTrainConfig {
   valFraction: number;
   /** Training-time augmentation; null for none. */
   augment: { cropPadding: number; horizontalFlip: boolean } | null;
+  /**
+   * Before each validation, re-estimate every BatchNorm's running statistics with the epoch's final
+   * weights on up to this many training batches (image_precise_bn.ts; 0: off, the plain running average).
+   * Optional for configs written before it existed; imageTrainConfig always sets it (default 20).
+   */
+  preciseBn?: number;
 }
 
-/** Defaults of the optional config fields (IMAGE_TRAIN_DEFAULTS): Adam 1e-3, cosine, batch 128, 10% validation. */
+/** Defaults of the optional config fields: Adam 1e-3, cosine, batch 128, 10% validation, precise BN on 20 batches. */
 export const IMAGE_TRAIN_DEFAULTS = {
   epochs: 10,
   batch: 128,
@@ -60,6 +69,7 @@ export const IMAGE_TRAIN_DEFAULTS = {
   seed: 0,
   valFraction: 0.1,
   augment: null,
+  preciseBn: 20,
 } as const satisfies Omit<ImageTrainConfig, 'model'>;
 
 /** The training and test images; the validation part is split from train (config.valFraction). */
@@ -139,7 +149,7 @@ export interface ImageModelMeta {
 
 // ---- checks -----------------------------------------------------------------------------------------
 
-const CONFIG_KEYS = ['model', 'epochs', 'batch', 'lr', 'optimizer', 'momentum', 'weightDecay', 'schedule', 'seed', 'valFraction', 'augment'] as const;
+const CONFIG_KEYS = ['model', 'epochs', 'batch', 'lr', 'optimizer', 'momentum', 'weightDecay', 'schedule', 'seed', 'valFraction', 'augment', 'preciseBn'] as const;
 
 /** Fills the defaults and checks every field; the result is a plain JSON-able copy. Errors name the field. */
 export function imageTrainConfig(config: Partial<ImageTrainConfig> & { model: ImageModelOptions }): ImageTrainConfig {
@@ -154,6 +164,7 @@ export function imageTrainConfig(config: Partial<ImageTrainConfig> & { model: Im
   posInt('epochs');
   posInt('batch');
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad(`seed must be an integer >= 0; got ${String(c.seed)}`);
+  if (!Number.isSafeInteger(c.preciseBn) || c.preciseBn! < 0) bad(`preciseBn must be an integer >= 0 (training batches; 0: off); got ${String(c.preciseBn)}`);
   if (typeof c.lr !== 'number' || !Number.isFinite(c.lr) || c.lr <= 0) bad(`lr must be a finite number > 0; got ${String(c.lr)}`);
   for (const k of ['momentum', 'weightDecay'] as const) if (typeof c[k] !== 'number' || !Number.isFinite(c[k]) || c[k] < 0) bad(`${k} must be a finite number >= 0; got ${String(c[k])}`);
   if (!(IMAGE_OPTIMIZERS as readonly string[]).includes(c.optimizer)) bad(`optimizer must be one of ${IMAGE_OPTIMIZERS.join(', ')}; got ${JSON.stringify(c.optimizer)}`);
@@ -170,7 +181,7 @@ export function imageTrainConfig(config: Partial<ImageTrainConfig> & { model: Im
   }
   return {
     model: JSON.parse(JSON.stringify(c.model)), epochs: c.epochs, batch: c.batch, lr: c.lr, optimizer: c.optimizer, momentum: c.momentum,
-    weightDecay: c.weightDecay, schedule: c.schedule, seed: c.seed, valFraction: c.valFraction, augment,
+    weightDecay: c.weightDecay, schedule: c.schedule, seed: c.seed, valFraction: c.valFraction, augment, preciseBn: c.preciseBn,
   };
 }
 
@@ -387,6 +398,7 @@ export async function trainImageModel(
         break;
       }
       const trainSeconds = (performance.now() - e0) / 1000;
+      if (config.preciseBn! > 0) recomputeBatchNormStats(model, evalBatches(train, config.batch, stats), config.preciseBn!);
       const valAccuracy = evaluateImageModel(model, val, { stats, batchSize: evalBatch, smooth: false, layers: false }).accuracy;
       model.train();
       scheduler?.step();

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module, Tensor, channelStats, evalBatches, loadCheckpoint, memory, noGrad, setStepMode, tidy, type ImageDataset } from '../../src/index.js';
+import {
+  BatchNorm2d, Conv2d, Dropout, Module, Sequential, Tensor, channelStats, evalBatches, loadCheckpoint, memory, noGrad, setStepMode, tidy, type ImageDataset,
+} from '../../src/index.js';
+import { recomputeBatchNormStats } from '../../src/train/image_precise_bn.js';
 import { buildImageModel, familySpec, resolveImageModelSpec, type ImageModelSpec } from '../../src/models/image_zoo.js';
 import { evaluateImageModel } from '../../src/train/image_eval.js';
 import {
@@ -263,6 +266,58 @@ test('trainImageModel: a NaN loss stops the run, names the epoch and batch, and 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('recomputeBatchNormStats: the running statistics become the average of the batch statistics; nothing else changes', () => {
+  const model = new Sequential(new Conv2d(1, 3, 3, { padding: 1 }), new BatchNorm2d(3), new Dropout(0.5));
+  try {
+    const stats = channelStats(data.train);
+    const bn = [...model.modules()].find((m): m is BatchNorm2d => m instanceof BatchNorm2d)!;
+    const conv = [...model.modules()].find((m): m is Conv2d => m instanceof Conv2d)!;
+    // Expected: per batch of 32, the channel means and unbiased variances of the conv outputs, averaged over 3 batches.
+    const expected = { mean: [0, 0, 0], var: [0, 0, 0] };
+    let k = 0;
+    for (const b of evalBatches(data.train, 32, stats)) {
+      if (k < 3) {
+        tidy(() => noGrad(() => {
+          const y = (conv.call(b.x) as Tensor).transpose(0, 1).flatten(1).toDtype('float64');
+          const n = y.shape[1];
+          const mean = y.mean([1]);
+          const v = y.sub(mean.unsqueeze(1)).square().sum([1]).div(n - 1);
+          mean.toFlatArray().forEach((m, c) => (expected.mean[c] += m / 3));
+          v.toFlatArray().forEach((x, c) => (expected.var[c] += x / 3));
+        }));
+      }
+      k++;
+      b.x.dispose();
+      b.y.dispose();
+    }
+    const weights = tidy(() => [...model.parameters()].map((p) => p.toFlatArray()));
+    const tracked = tidy(() => bn.numBatchesTracked!.item());
+    model.eval();
+    const used = recomputeBatchNormStats(model, evalBatches(data.train, 32, stats), 3);
+    assert.equal(used, 3);
+    const close = (a: number[], b: number[]) => a.every((x, i) => Math.abs(x - b[i]) < 1e-5 * Math.max(1, Math.abs(b[i])));
+    const got = tidy(() => ({ mean: bn.runningMean!.toFlatArray(), var: bn.runningVar!.toFlatArray() }));
+    assert.ok(close(got.mean, expected.mean), `${got.mean} vs ${expected.mean}`);
+    assert.ok(close(got.var, expected.var), `${got.var} vs ${expected.var}`);
+    assert.deepEqual(tidy(() => [...model.parameters()].map((p) => p.toFlatArray())), weights);
+    assert.equal(tidy(() => bn.numBatchesTracked!.item()), tracked);
+    assert.ok([...model.modules()].every((m) => !m.training), 'every module back in eval mode');
+    assert.equal(recomputeBatchNormStats(model, evalBatches(data.train, 32, stats), 0), 0);
+  } finally {
+    model.dispose();
+  }
+});
+
+test('trainImageModel: with stale BatchNorm statistics an SNN predicts one class in eval mode; precise BN (the default) fixes it', async () => {
+  const model = { kind: 'snn' as const, method: 'ste:sigmoid', depth: 10, baseWidth: 8, T: 2 };
+  const stale = await trainImageModel({ model, epochs: 5, batch: 16, lr: 1e-2, seed: 5, preciseBn: 0 }, data);
+  const precise = await trainImageModel({ model, epochs: 5, batch: 16, lr: 1e-2, seed: 5 }, data);
+  assert.equal(precise.config.preciseBn, 20);
+  assert.deepEqual(precise.history.map((h) => h.trainLoss), stale.history.map((h) => h.trainLoss), 'training itself is unchanged');
+  assert.equal(stale.test.accuracy, 0.25);
+  assert.ok(precise.test.accuracy >= 0.8, `with precise BN: ${precise.test.accuracy}`);
 });
 
 test('trainImageModel and the zoo: bad configs and specs give errors naming the field and the valid values', async () => {
