@@ -36,7 +36,7 @@ export interface ImageEvalResult {
 export interface ImageEvalOptions {
   /** Per-channel standardization the model was trained with. */
   stats: ChannelStats;
-  /** Images per forward pass (default 256). */
+  /** Images per forward pass (default 128). */
   batchSize?: number;
   /** Record per-layer share of ones / firing rates during the exact pass (default true). */
   layers?: boolean;
@@ -69,7 +69,7 @@ function pass(model: Module, dataset: ImageDataset, o: Required<Pick<ImageEvalOp
   const removers = layers.map((l, i) =>
     l.module.registerForwardHook((m, _inputs, output: Tensor) => {
       if (!(output instanceof Tensor) || output.numel() === 0) return;
-      const sum = tidy(() => output.toDtype('float64').sum().item() as number);
+      const sum = tidy(() => output.sum(null, false, { dtype: 'float64' }).item() as number);
       const n = output.numel();
       // The sign form's outputs are ±1: the share of +1 is (sum/n + 1)/2.
       sums[i].ones += m instanceof BinaryActivation && m.signed ? (sum + n) / 2 : sum;
@@ -113,7 +113,7 @@ export function evaluateImageModel(model: Module, dataset: ImageDataset, options
   if (!dataset || !(dataset.labels instanceof Int32Array)) throw new Error('evaluateImageModel: dataset must be an ImageDataset ({ images, labels, channels, height, width, classes, source })');
   const n = dataset.labels.length;
   if (n === 0) throw new Error(`evaluateImageModel: ${dataset.source} holds no images`);
-  const batchSize = options.batchSize ?? 256;
+  const batchSize = options.batchSize ?? 128;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`evaluateImageModel: batchSize must be a positive integer; got ${String(batchSize)}`);
   const o = { stats: options.stats, batchSize };
   const exact = pass(model, dataset, o, 'exact', options.layers ?? true);

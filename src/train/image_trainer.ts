@@ -96,7 +96,7 @@ export interface ImageTrainOptions {
   onEvent?: (e: ImageTrainEvent) => void;
   /** Prepare the next batch in a worker while the current one trains (default true). */
   prefetch?: boolean;
-  /** Images per evaluation forward pass (default 256). */
+  /** Images per evaluation forward pass (default: config.batch). */
   evalBatch?: number;
   /** Builds the model from its resolved spec (default buildImageModel; tests pass tiny models). */
   createModel?: (spec: ImageModelSpec) => Module;
@@ -348,7 +348,7 @@ export async function trainImageModel(
     const batches = loader.batchesPerEpoch;
     onEvent({ kind: 'start', model: describeImageModel(spec), parameters, epochs: config.epochs, firstEpoch: state.epoch + 1, batches, images: { train: nTrain, val: val.labels.length, test: test.labels.length }, resumed });
 
-    const evalBatch = options.evalBatch ?? 256;
+    const evalBatch = options.evalBatch ?? config.batch;
     for (let epoch = state.epoch + 1; state.finished === null && epoch <= config.epochs; epoch++) {
       manualSeed(hashSeed(EPOCH_SEED_SALT, config.seed, epoch));
       const lr = optimizer.paramGroups[0].lr;
