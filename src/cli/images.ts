@@ -455,7 +455,7 @@ export function registerImages(program: Command): void {
     .option('--test-size <n>', 'a seeded, stratified subset of the test images', positiveInt('--test-size'))
     .option('--calibration-size <n>', 'training images the thresholds are calibrated on', positiveInt('--calibration-size'), 1024)
     .option('--percentile <p>', 'threshold percentile of each ReLU\'s outputs, in (0, 100]', positiveNumber('--percentile'), 99.9)
-    .option('--batch <n>', 'batch size', positiveInt('--batch'), 256)
+    .option('--batch <n>', 'batch size', positiveInt('--batch'), 128)
     .option('--seed <n>', 'seed of the subsets', nonNegativeInt('--seed'), 0)
     .option('--threads <n>', "libtorch's intra-op threads", positiveInt('--threads'))
     .option('--out <dir>', 'write convert.md, convert.csv and convert.json here')
