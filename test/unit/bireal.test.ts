@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Adam, ApproxSign, AvgPool2d, BiRealNet, BinaryActivation, BinaryConv2d, Conv2d, HTAF, Linear, STE, ScaledSigmoid, binarizedWeights, conv2d, crossEntropy,
-  manualSeed, noGrad, randn, setStepMode, signFormSpec, tensor, tidy, type Tensor,
+  ApproxSign, AvgPool2d, BiRealNet, BinaryActivation, BinaryConv2d, Conv2d, HTAF, Linear, STE, ScaledSigmoid, binarizedWeights, conv2d, manualSeed, noGrad,
+  randn, setStepMode, signFormSpec, tidy, type Tensor,
 } from '../../src/index.js';
 import { throwsWith } from '../helpers/errors.js';
+import { assertLossFell, trainOnTinyBatch } from '../helpers/training.js';
 
 /** For each output channel of w [out, in, kH, kW], its distinct values. */
 function channelValues(w: Tensor): number[][] {
@@ -135,29 +136,7 @@ test('a short training run on a tiny fixed batch: the loss falls (HTAF and Appro
   for (const method of ['htaf', 'approxsign']) {
     manualSeed(4);
     const net = new BiRealNet({ numClasses: 4, inChannels: 1, baseWidth: 8, cifarStem: true, layers: [1, 1, 1, 1], method });
-    const x = randn([16, 1, 10, 10]).keep();
-    const y = tensor([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], { dtype: 'int64' }).keep();
-    const opt = new Adam(net.parameters(), { lr: 0.01 });
-    const losses: number[] = [];
-    const start = Date.now();
-    for (let i = 0; i < 15; i++) {
-      losses.push(
-        tidy(() => {
-          opt.zeroGrad();
-          const loss = crossEntropy(net.call(x), y);
-          loss.backward();
-          opt.step();
-          return loss.item() as number;
-        }),
-      );
-    }
-    x.dispose();
-    y.dispose();
-    const first = losses.slice(0, 3).reduce((a, b) => a + b) / 3;
-    const last = losses.slice(-3).reduce((a, b) => a + b) / 3;
-    assert.ok(losses.every(Number.isFinite));
-    assert.ok(last < 0.5 * first, `${method}: loss ${first.toFixed(3)} → ${last.toFixed(3)} (${losses.map((l) => l.toFixed(2)).join(' ')})`);
-    assert.ok(Date.now() - start < 15000, `${method}: took ${Date.now() - start} ms`);
+    assertLossFell(trainOnTinyBatch(net, 15), method);
     tidy(() => {
       for (const { path, weight } of binarizedWeights(net)) assert.ok(channelValues(weight).every((v) => v.length === 2), `${path} after training`);
     });
