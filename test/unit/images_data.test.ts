@@ -1,13 +1,13 @@
 // The image file formats and dataset operations (src/data/images): IDX (plain and gzip), the Fashion-MNIST
 // built-in, CIFAR-10/100 binaries, the source spec, subsets/splits/statistics and augmentation, on tiny
 // files written here; every bad file gives an Error naming it.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { throwsWith } from '../helpers/errors.js';
+import { tempDirs } from '../helpers/temp_dirs.js';
 import { hashSeed, mulberry32 } from '../../src/data/random.js';
 import {
   augmentImage, channelStats, checkAugmentOptions, CIFAR10_CLASSES, drawAugmentation, encodeIdx, FASHION_MNIST_CLASSES,
@@ -15,14 +15,7 @@ import {
   readIdxImages, readIdxLabels, splitTrainVal, subsetImages, takeImages, type ImageDataset,
 } from '../../src/data/images/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'htaf-images-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let folders = 0;
-const newDir = (): string => {
-  const d = join(root, `d${folders++}`);
-  mkdirSync(d);
-  return d;
-};
+const { root, newDir } = tempDirs('htaf-images-');
 
 /** n images h×w with a pattern that identifies each pixel. */
 function pattern(n: number, h: number, w: number): Uint8Array {

@@ -1,22 +1,15 @@
 // Image folders (src/data/images/folder.ts): tiny PNG and JPEG files written here with sharp, in the
 // DIR/<class> layout (seeded stratified split) and the DIR/train, DIR/test layout; sizes, channels and
 // the errors that name the folder or file.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadImageFolder, loadImageSource, type ImageDataset } from '../../src/data/images/index.js';
+import { tempDirs } from '../helpers/temp_dirs.js';
 
-const root = mkdtempSync(join(tmpdir(), 'htaf-folder-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let folders = 0;
-const newDir = (): string => {
-  const d = join(root, `d${folders++}`);
-  mkdirSync(d);
-  return d;
-};
+const { root, newDir } = tempDirs('htaf-folder-');
 
 /** Raw interleaved pixels h×w×c whose values identify the image `id`. */
 function rawPixels(id: number, h: number, w: number, c: number): Buffer {
