@@ -5,14 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './run.js';
 import { handMadeRun } from '../unit/concept_naming_fixture.js';
 import { readConceptNames, writeIcbmRun } from '../../src/concepts/run_data.js';
+import { answerCompletion, withChatServer, type ChatRequest } from '../helpers/chat_server.js';
 
 const KEY = 'sk-cli-SECRET-9876543210fedcba';
 
@@ -41,28 +40,9 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-interface Seen { auth: string | undefined; user: string }
-
-async function withLlm(fn: (url: string, seen: Seen[]) => Promise<void>, content: (user: string) => string): Promise<void> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { role: string; content: string }[] };
-      const user = body.messages.find((m) => m.role === 'user')!.content;
-      seen.push({ auth: req.headers.authorization, user });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: content(user) } }] }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, seen);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+/** A chat-completions server whose every reply is content(the request's user message). */
+function withLlm(fn: (url: string, seen: ChatRequest[]) => Promise<void>, content: (user: string) => string): Promise<void> {
+  return withChatServer((request, res) => answerCompletion(res, content(request.user)), fn);
 }
 
 const animalOrVehicle = (user: string) => (/Group A \(feature = 1\):\n- cat\n- dog\n/.test(user)

@@ -5,8 +5,7 @@
 // a node whose replies never validate, and a refused request that stops the run after saving what it had.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,38 +15,18 @@ import { CLASSES, handMadeRun } from './concept_naming_fixture.js';
 import { ACTIVATION_THRESHOLD, conceptMessages, nodeGroups } from '../../src/concepts/prompts.js';
 import { nameConcepts, type NameConceptsOptions } from '../../src/concepts/naming.js';
 import { llmCacheKey } from '../../src/concepts/llm_cache.js';
+import { answerCompletion, answerJson, withChatServer, type ChatRequest } from '../helpers/chat_server.js';
 
 const ANIMAL = { name: 'Animal', zero: 'a vehicle', one: 'an animal' };
 const VEHICLE = { name: 'Vehicle', zero: 'an animal', one: 'a vehicle' };
 
-function answer(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-const completion = (content: string) => ({ choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
-
 /** A server that names {cat, dog} as Animal and {car, truck} as Vehicle, unless `override` answers the i-th request. */
-async function withLlm(fn: (url: string, requests: { user: string }[]) => Promise<void>, override?: (i: number, res: ServerResponse) => boolean): Promise<void> {
-  const requests: { user: string }[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { role: string; content: string }[] };
-      const user = body.messages.find((m) => m.role === 'user')!.content;
-      requests.push({ user });
-      if (override?.(requests.length - 1, res)) return;
-      const animalsOn = /Group A \(feature = 1\):\n- cat\n- dog\n/.test(user);
-      answer(res, 200, completion(JSON.stringify(animalsOn ? ANIMAL : VEHICLE)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+function withLlm(fn: (url: string, requests: ChatRequest[]) => Promise<void>, override?: (i: number, res: ServerResponse) => boolean): Promise<void> {
+  return withChatServer((request, res) => {
+    if (override?.(request.index, res)) return;
+    const animalsOn = /Group A \(feature = 1\):\n- cat\n- dog\n/.test(request.user);
+    answerCompletion(res, JSON.stringify(animalsOn ? ANIMAL : VEHICLE));
+  }, fn);
 }
 
 function withRun(fn: (dir: string, run: IcbmRunData) => Promise<void>): Promise<void> {
@@ -183,7 +162,7 @@ test('nameConcepts: a node whose replies never validate is reported and the othe
       assert.deepEqual(readConceptNames(dir).map((n) => n.node), [0, 3]);
     }, (i, res) => {
       if (i === 1 || i === 2) {
-        answer(res, 200, completion('It is about vehicles.'));
+        answerCompletion(res, 'It is about vehicles.');
         return true;
       }
       return false;
@@ -201,7 +180,7 @@ test('nameConcepts: a refused request stops the run, keeps the names obtained be
       assert.deepEqual(readConceptNames(dir).map((n) => n.node), [0]);
     }, (i, res) => {
       if (i === 1) {
-        answer(res, 403, { error: { message: 'quota exceeded' } });
+        answerJson(res, 403, { error: { message: 'quota exceeded' } });
         return true;
       }
       return false;
