@@ -14,10 +14,11 @@
 // convolution makes it; on even sizes it is the reference AvgPool2d(2) exactly.
 // setStepMode(model, 'exact') makes every activation the exact 2·H(x) − 1 (the weights are always 1-bit).
 import {
-  AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, BinaryActivation, Conv2d, Identity, Linear, MaxPool2d, Module, Sequential, Tensor, activationFactory,
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, BinaryActivation, Conv2d, Identity, Linear, Module, Sequential, type Tensor, activationFactory,
 } from '../index.js';
 import { BinaryConv2d } from './binary_conv.js';
 import { booleanOption, optionsObject, positiveInt, positiveIntList, shown } from './bnn_snn_options.js';
+import { checkImageInput, resnetStages, stemConv, stemPool } from './resnet_layout.js';
 
 export interface BiRealNetOptions {
   /** Number of classes (the logits' width). */
@@ -119,26 +120,14 @@ export class BiRealNet extends Module {
     const activation = signActivationFactory('BiRealNet', this.method);
 
     const width = this.baseWidth;
-    this.conv1 = this.registerModule(
-      'conv1',
-      this.cifarStem
-        ? new Conv2d(this.inChannels, width, 3, { padding: 1, bias: false })
-        : new Conv2d(this.inChannels, width, 7, { stride: 2, padding: 3, bias: false }),
-    );
+    this.conv1 = this.registerModule('conv1', stemConv(this.inChannels, width, this.cifarStem));
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(width));
-    this.maxpool = this.registerModule('maxpool', this.cifarStem ? new Identity() : new MaxPool2d(3, { stride: 2, padding: 1 }));
-    this.stages = [];
-    let inPlanes = width;
-    this.layers.forEach((units, i) => {
-      const planes = width * 2 ** i;
-      const stage = new Sequential();
-      for (let u = 0; u < units; u++) stage.append(new BiRealBlock(u === 0 ? inPlanes : planes, planes, u === 0 && i > 0 ? 2 : 1, activation));
-      inPlanes = planes;
-      this.stages.push(this.registerModule(`layer${i + 1}`, stage));
-    });
-    this.numFeatures = inPlanes;
+    this.maxpool = this.registerModule('maxpool', stemPool(this.cifarStem));
+    const stages = resnetStages(width, this.layers, (inPlanes, planes, stride) => new BiRealBlock(inPlanes, planes, stride, activation));
+    this.stages = stages.map((stage, i) => this.registerModule(`layer${i + 1}`, stage));
+    this.numFeatures = 8 * width; // the last stage's width
     this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d(1));
-    this.fc = this.registerModule('fc', new Linear(inPlanes, this.numClasses));
+    this.fc = this.registerModule('fc', new Linear(this.numFeatures, this.numClasses));
   }
 
   /** The final Linear (the FeatureBackbone contract's head). */
@@ -148,10 +137,7 @@ export class BiRealNet extends Module {
 
   /** Pooled real-valued features [B, numFeatures] (everything before fc). */
   forwardFeatures(x: Tensor): Tensor {
-    if (!(x instanceof Tensor)) throw new Error(`BiRealNet.forward: input must be a Tensor [B, ${this.inChannels}, H, W]; got ${shown(x)}`);
-    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) {
-      throw new Error(`BiRealNet.forward: expected images [B, ${this.inChannels}, H, W]; got shape [${x.shape.join(', ')}]`);
-    }
+    checkImageInput('BiRealNet.forward', x, this.inChannels);
     let h = this.maxpool.call(this.bn1.call(this.conv1.call(x)));
     for (const stage of this.stages) h = stage.call(h);
     return this.avgpool.call(h).flatten(1);

@@ -9,6 +9,7 @@ import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, Sequ
 import {
   activationOption, booleanOption, checkImageBatch, checkModelOptions, positiveIntOption, type FeatureBackbone,
 } from './backbone.js';
+import { conv1x1, conv3x3, stemConv } from './resnet_layout.js';
 
 export type ResNetBlock = 'basic' | 'bottleneck';
 
@@ -39,14 +40,6 @@ const RESNET_KEYS = ['block', 'layers', 'numClasses', 'inChannels', 'cifarStem',
 
 /** Options of the named factories (resnet18, ...), which fix block and layers. */
 export type ResNetFactoryOptions = Omit<ResNetOptions, 'block' | 'layers'>;
-
-function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups = 1): Conv2d {
-  return new Conv2d(inPlanes, outPlanes, 3, { stride, padding: 1, groups, bias: false });
-}
-
-function conv1x1(inPlanes: number, outPlanes: number, stride = 1): Conv2d {
-  return new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
-}
 
 /** conv1x1 + batch norm on the shortcut, where the block changes width or resolution (downsample.0, downsample.1). */
 function downsample(inPlanes: number, outPlanes: number, stride: number): Sequential {
@@ -184,10 +177,7 @@ export class ResNet extends Module implements FeatureBackbone {
     const expansion = block === 'basic' ? BasicBlock.expansion : Bottleneck.expansion;
 
     const w = this.baseWidth;
-    this.conv1 = this.registerModule(
-      'conv1',
-      this.cifarStem ? new Conv2d(this.inChannels, w, 3, { stride: 1, padding: 1, bias: false }) : new Conv2d(this.inChannels, w, 7, { stride: 2, padding: 3, bias: false }),
-    );
+    this.conv1 = this.registerModule('conv1', stemConv(this.inChannels, w, this.cifarStem));
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(w));
     this.act = this.registerModule('act', act.make());
     this.maxpool = this.cifarStem ? null : this.registerModule('maxpool', new MaxPool2d(3, { stride: 2, padding: 1 }));

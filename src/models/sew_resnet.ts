@@ -14,8 +14,9 @@
 // setStepMode(model, 'exact') makes every spike exactly 0 or 1. Names follow torchvision's ResNet and
 // spikingjelly's SEW-ResNet: conv1, bn1, sn1, layer1.0.conv1, layer1.0.sn1, layer2.0.downsample.0,
 // layer2.0.downsample_sn, fc.
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Identity, Linear, MaxPool2d, Module, Sequential, Tensor } from '../index.js';
-import { booleanOption, optionsObject, positiveInt, positiveIntList, shown } from './bnn_snn_options.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, type Conv2d, Linear, Module, Sequential, type Tensor } from '../index.js';
+import { booleanOption, optionsObject, positiveInt, positiveIntList } from './bnn_snn_options.js';
+import { checkImageInput, conv1x1, conv3x3, resnetStages, stemConv, stemPool } from './resnet_layout.js';
 import { neuronFactory } from './neurons.js';
 import { DEFAULT_SPIKE_METHOD, type SpikingNeuron } from './spiking_neuron.js';
 
@@ -50,14 +51,6 @@ export function perStep(x: Tensor, ...layers: Module[]): Tensor {
   let y = x.flatten(0, 1);
   for (const layer of layers) y = layer.call(y);
   return y.reshape([x.shape[0], x.shape[1], ...y.shape.slice(1)]);
-}
-
-function conv3x3(inPlanes: number, outPlanes: number, stride = 1): Conv2d {
-  return new Conv2d(inPlanes, outPlanes, 3, { stride, padding: 1, bias: false });
-}
-
-function conv1x1(inPlanes: number, outPlanes: number, stride = 1): Conv2d {
-  return new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
 }
 
 /** SEW basic block with ADD connection; input and output are spike trains [T, B, C, H, W]. */
@@ -132,27 +125,15 @@ export class SewResNet extends Module {
     }
 
     const width = this.baseWidth;
-    this.conv1 = this.registerModule(
-      'conv1',
-      this.cifarStem ? conv3x3(this.inChannels, width) : new Conv2d(this.inChannels, width, 7, { stride: 2, padding: 3, bias: false }),
-    );
+    this.conv1 = this.registerModule('conv1', stemConv(this.inChannels, width, this.cifarStem));
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(width));
     this.sn1 = this.registerModule('sn1', neuron());
-    this.maxpool = this.registerModule('maxpool', this.cifarStem ? new Identity() : new MaxPool2d(3, { stride: 2, padding: 1 }));
-    this.stages = [];
-    let inPlanes = width;
-    this.layers.forEach((blocks, i) => {
-      const planes = width * 2 ** i;
-      const stage = new Sequential();
-      for (let b = 0; b < blocks; b++) {
-        stage.append(new SewBasicBlock(b === 0 ? inPlanes : planes, planes, b === 0 && i > 0 ? 2 : 1, neuron));
-      }
-      inPlanes = planes;
-      this.stages.push(this.registerModule(`layer${i + 1}`, stage));
-    });
-    this.numFeatures = inPlanes;
+    this.maxpool = this.registerModule('maxpool', stemPool(this.cifarStem));
+    const stages = resnetStages(width, this.layers, (inPlanes, planes, stride) => new SewBasicBlock(inPlanes, planes, stride, neuron));
+    this.stages = stages.map((stage, i) => this.registerModule(`layer${i + 1}`, stage));
+    this.numFeatures = 8 * width; // the last stage's width
     this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d(1));
-    this.fc = this.registerModule('fc', new Linear(inPlanes, this.numClasses));
+    this.fc = this.registerModule('fc', new Linear(this.numFeatures, this.numClasses));
   }
 
   /** The final Linear (the FeatureBackbone contract's head). */
@@ -162,7 +143,7 @@ export class SewResNet extends Module {
 
   /** The spike trains after the last stage: [T, B, 8·baseWidth, h, w]. */
   forwardSpikes(x: Tensor): Tensor {
-    this.#checkInput(x);
+    checkImageInput('SewResNet.forward', x, this.inChannels);
     const current = x.unsqueeze(0).repeat([this.T, 1, 1, 1, 1]); // direct encoding: the same image at each step
     let h = perStep(this.sn1.call(perStep(current, this.conv1, this.bn1)), this.maxpool);
     for (const stage of this.stages) h = stage.call(h);
@@ -177,13 +158,6 @@ export class SewResNet extends Module {
   /** x: images [B, inChannels, H, W]; returns the logits averaged over T, [B, numClasses]. */
   forward(x: Tensor): Tensor {
     return this.fc.call(this.forwardFeatures(x));
-  }
-
-  #checkInput(x: Tensor): void {
-    if (!(x instanceof Tensor)) throw new Error(`SewResNet.forward: input must be a Tensor [B, ${this.inChannels}, H, W]; got ${shown(x)}`);
-    if (x.shape.length !== 4 || x.shape[1] !== this.inChannels) {
-      throw new Error(`SewResNet.forward: expected images [B, ${this.inChannels}, H, W]; got shape [${x.shape.join(', ')}]`);
-    }
   }
 
   extraRepr(): string {
