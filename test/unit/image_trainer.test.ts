@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BatchNorm2d, Conv2d, Dropout, Module, Sequential, Tensor, channelStats, evalBatches, loadCheckpoint, memory, noGrad, setStepMode, tidy, type ImageDataset,
+  BatchNorm2d, Conv2d, Dropout, Module, Sequential, Tensor, channelStats, evalBatches, loadCheckpoint, memory, noGrad, setStepMode, tidy,
 } from '../../src/index.js';
 import { recomputeBatchNormStats } from '../../src/train/image_precise_bn.js';
 import { buildImageModel, familySpec, resolveImageModelSpec, type ImageModelSpec } from '../../src/models/image_zoo.js';
@@ -19,30 +19,7 @@ import {
 } from '../../src/train/image_trainer.js';
 import { runImageCompare, type ImageCompareEvent } from '../../src/train/image_compare.js';
 import { throwsWith } from '../helpers/errors.js';
-
-/** A seeded LCG so the images do not depend on libtorch's generator. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
-}
-
-/** n images 1×8×8: noise, plus a bright 4×4 quadrant that is the class (4 classes). */
-function quadrants(n: number, seed: number, source: string): ImageDataset {
-  const r = lcg(seed);
-  const images = new Uint8Array(n * 64);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = i % 4;
-    labels[i] = k;
-    for (let y = 0; y < 8; y++) {
-      for (let x = 0; x < 8; x++) {
-        const inside = (y < 4 ? 0 : 2) + (x < 4 ? 0 : 1) === k;
-        images[i * 64 + y * 8 + x] = Math.min(255, Math.floor(r() * 90) + (inside ? 150 : 0));
-      }
-    }
-  }
-  return { images, labels, channels: 1, height: 8, width: 8, classes: ['tl', 'tr', 'bl', 'br'], source };
-}
+import { quadrants } from '../helpers/images.js';
 
 const data = { train: quadrants(96, 1, 'train'), test: quadrants(40, 2, 'test'), name: 'quadrants' };
 const tiny = { kind: 'dhn' as const, method: 'htaf', depth: 10, width: 1, baseWidth: 8 };
