@@ -14,13 +14,14 @@
 // journal and redoes no finished run. A run interrupted mid-way continues from its own checkpoint
 // (DIR/runs/<run>/checkpoint.safetensors). The end writes DIR/results.{json,md,csv} atomically.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize, tableToCSV, tableToJSON, tableToMarkdown, tableToText, writeTextAtomic, type ResultTable, type Summary } from '../report/table.js';
 import { hashSeed } from '../data/random.js';
 import { IMAGE_MODEL_KINDS, architectureName, familySpec, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
 import { imageTrainConfig, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainOptions, type ImageTrainResult } from './image_trainer.js';
 import type { LayerActivity } from './image_eval.js';
+import { appendJsonLine, readJsonLines } from './json_file.js';
 
 export const IMAGE_METHOD_FAMILIES = ['htaf', 'ste', 'ss'] as const;
 const FAMILY_LABELS: Record<string, string> = { htaf: 'HTAF', ste: 'STE', ss: 'SS', relu: 'ReLU', gelu: 'GELU' };
@@ -130,57 +131,23 @@ function runFolder(key: string): string {
   return `${slug}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
-function appendLine(path: string, value: unknown): void {
-  const fd = openSync(path, 'a');
-  try {
-    const data = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
-    let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Reads a journal: the header and the complete run lines. A last line without its newline (the process
  * was killed while writing it) is cut off the file; any other unreadable line is an error naming it.
  */
 export function readImageJournal(path: string): { header: { hash: string; identity?: Record<string, unknown> } | null; records: ImageRunRecord[] } {
-  const fd = openSync(path, 'r+');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    const complete = buf.lastIndexOf(0x0a, got - 1) + 1;
-    if (complete < got) ftruncateSync(fd, complete);
-    const lines = buf.subarray(0, complete).toString('utf8').split('\n').slice(0, -1);
-    if (lines.length === 0) return { header: null, records: [] };
-    const parse = (line: string, i: number): any => {
-      try {
-        return JSON.parse(line);
-      } catch {
-        throw new Error(`images compare: ${path} line ${i + 1} is not JSON (the journal is damaged; delete it or use another --out)`);
-      }
-    };
-    const header = parse(lines[0], 0);
-    if (header?.format !== JOURNAL_FORMAT || typeof header.hash !== 'string') {
-      throw new Error(`images compare: ${path} is not an images compare journal (its first line is not a ${JOURNAL_FORMAT} header)`);
-    }
-    const records = lines.slice(1).map((l, i) => {
-      const r = parse(l, i + 1);
-      if (typeof r?.key !== 'string' || typeof r?.test !== 'object' || typeof r?.val !== 'object') throw new Error(`images compare: ${path} line ${i + 2} is not a run record`);
-      return r as ImageRunRecord;
-    });
-    return { header, records };
-  } finally {
-    closeSync(fd);
+  const lines = readJsonLines(path, 'images compare');
+  if (lines.length === 0) return { header: null, records: [] };
+  const header = lines[0];
+  if (header?.format !== JOURNAL_FORMAT || typeof header.hash !== 'string') {
+    throw new Error(`images compare: ${path} is not an images compare journal (its first line is not a ${JOURNAL_FORMAT} header)`);
   }
+  const records = lines.slice(1).map((r, i) => {
+    if (typeof r?.key !== 'string' || typeof r?.test !== 'object' || typeof r?.val !== 'object') throw new Error(`images compare: ${path} line ${i + 2} is not a run record`);
+    return r as ImageRunRecord;
+  });
+  return { header, records };
 }
 
 function fingerprint(ds: { images: Uint8Array; labels: Int32Array }): string {
@@ -263,7 +230,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
     }
     for (const r of read.records) done.set(r.key, r);
   }
-  if (!hasHeader) appendLine(journal, { format: JOURNAL_FORMAT, version: 1, hash, identity });
+  if (!hasHeader) appendJsonLine(journal, { format: JOURNAL_FORMAT, version: 1, hash, identity });
 
   const total = plans.length;
   let finished = plans.filter((p) => done.has(p.key)).length;
@@ -291,7 +258,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
       ...(r.stoppedOnNaN ? { stoppedOnNaN: r.stoppedOnNaN } : {}),
     };
     const stored = JSON.parse(JSON.stringify(record)) as ImageRunRecord;
-    appendLine(journal, stored);
+    appendJsonLine(journal, stored);
     done.set(plan.key, stored);
     finished++;
     emit({ kind: 'run-end', done: finished, total, record: stored });

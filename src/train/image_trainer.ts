@@ -25,6 +25,7 @@ import { hashSeed } from '../data/random.js';
 import { buildImageModel, describeImageModel, resolveImageModelSpec, type ImageModelOptions, type ImageModelSpec } from '../models/image_zoo.js';
 import { countCorrect, evaluateImageModel, type ImageEvalResult } from './image_eval.js';
 import { recomputeBatchNormStats } from './image_precise_bn.js';
+import { disposeWeights, snapshot, type Weights } from './weights.js';
 
 export const IMAGE_OPTIMIZERS = ['adam', 'sgd'] as const;
 export type ImageOptimizer = (typeof IMAGE_OPTIMIZERS)[number];
@@ -198,19 +199,6 @@ function fingerprint(ds: ImageDataset): string {
 
 // ---- state ------------------------------------------------------------------------------------------
 
-type Weights = Map<string, Tensor>;
-
-function snapshot(model: Module): Weights {
-  const out: Weights = new Map();
-  tidy(() => {
-    for (const [k, t] of model.stateDict()) out.set(k, t.clone().keep());
-  });
-  return out;
-}
-
-function disposeWeights(w: Weights | undefined): void {
-  if (w) for (const t of w.values()) t.dispose();
-}
 
 interface RunMeta {
   kind: 'htaf-image-train-run';

@@ -16,7 +16,7 @@
 // results.md and results.csv are written atomically. A run's result depends only on its configuration
 // (seeded), so the same command gives the same table, resumed or not.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { builtinDatasets, fitPreprocessor, loadTabular, randomSplit, resolveDataSource } from '../data/index.js';
 import type { Encoded, Preprocessor, Split, TabularDataset, TaskKind } from '../data/tabular_types.js';
@@ -24,6 +24,7 @@ import { metricLabel, summarize, tableToCSV, tableToJSON, tableToMarkdown, table
 import { planMethods, runsPerSplit, type Grid, type GridPoint, type MethodPlan } from './grid.js';
 import { primaryMetric, trainRun } from './trainer.js';
 import type { Metrics, RunConfig, RunResult } from './types.js';
+import { appendJsonLine, readJsonLines } from './json_file.js';
 
 /** The pieces of other modules the protocol uses; tests may replace them (a counting trainRun, ...). */
 export interface ProtocolDeps {
@@ -167,57 +168,21 @@ interface JournalHeader {
  * was killed while writing it) is cut off the file. Any other unreadable line is an error naming it.
  */
 export function readJournal(path: string): { header: JournalHeader | null; records: RunRecord[] } {
-  const fd = openSync(path, 'r+');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    const lastNewline = buf.lastIndexOf(0x0a, got - 1);
-    const complete = lastNewline + 1;
-    if (complete < got) ftruncateSync(fd, complete); // a half-written last line
-    const lines = buf.subarray(0, complete).toString('utf8').split('\n').slice(0, -1);
-    if (lines.length === 0) return { header: null, records: [] };
-    const parse = (line: string, i: number): any => {
-      try {
-        return JSON.parse(line);
-      } catch {
-        throw new Error(`compare: ${path} line ${i + 1} is not JSON (the journal is damaged; delete it or use another --out)`);
-      }
-    };
-    const header = parse(lines[0], 0);
-    if (header?.format !== JOURNAL_FORMAT || typeof header.hash !== 'string') {
-      throw new Error(`compare: ${path} is not a compare journal (its first line is not a ${JOURNAL_FORMAT} header)`);
-    }
-    const records = lines.slice(1).map((l, i) => {
-      const r = parse(l, i + 1);
-      if (typeof r?.key !== 'string' || typeof r?.split !== 'number' || typeof r?.test !== 'object') {
-        throw new Error(`compare: ${path} line ${i + 2} is not a run record`);
-      }
-      return r as RunRecord;
-    });
-    return { header, records };
-  } finally {
-    closeSync(fd);
+  const lines = readJsonLines(path, 'compare');
+  if (lines.length === 0) return { header: null, records: [] };
+  const header = lines[0];
+  if (header?.format !== JOURNAL_FORMAT || typeof header.hash !== 'string') {
+    throw new Error(`compare: ${path} is not a compare journal (its first line is not a ${JOURNAL_FORMAT} header)`);
   }
+  const records = lines.slice(1).map((r, i) => {
+    if (typeof r?.key !== 'string' || typeof r?.split !== 'number' || typeof r?.test !== 'object') {
+      throw new Error(`compare: ${path} line ${i + 2} is not a run record`);
+    }
+    return r as RunRecord;
+  });
+  return { header, records };
 }
 
-/** Appends one line and fsyncs it: a kill leaves either the whole line or a partial last line (dropped on resume). */
-function appendLine(path: string, value: unknown): void {
-  const fd = openSync(path, 'a');
-  try {
-    const data = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
-    let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function differences(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -290,7 +255,7 @@ export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtoc
   }
   if (!header) {
     header = { format: JOURNAL_FORMAT, version: 1, hash, identity };
-    appendLine(journal, header);
+    appendJsonLine(journal, header);
   }
 
   const perSplit = runsPerSplit(plans);
@@ -346,7 +311,7 @@ export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtoc
         };
         // Round-trip through JSON now, so a fresh run and a resumed one build the table from the same values.
         const stored = JSON.parse(JSON.stringify(record)) as RunRecord;
-        appendLine(journal, stored);
+        appendJsonLine(journal, stored);
         done.set(key, stored);
         finished++;
         emit({ kind: 'run-end', done: finished, total, record: stored, metric });

@@ -19,6 +19,7 @@ import { accuracy, auroc, binarityScore, macroAurocOvr, rmse } from '../metrics/
 import { TabularMlp } from '../models/mlp.js';
 import { SHUFFLE_SCHEME, epochPermutation } from './shuffle.js';
 import type { Metrics, RunConfig, RunResult } from './types.js';
+import { disposeWeights, snapshot, type Weights } from './weights.js';
 
 export interface TrainData {
   train: Encoded;
@@ -219,20 +220,6 @@ function hiddenBinarity(model: TabularMlp, x: Tensor): number {
 
 // ---- state ----------------------------------------------------------------------------------------
 
-type Weights = Map<string, Tensor>;
-
-/** A kept copy of the model's state dict (survives every scope; dispose with disposeWeights). */
-function snapshot(model: TabularMlp): Weights {
-  const out: Weights = new Map();
-  tidy(() => {
-    for (const [k, t] of model.stateDict()) out.set(k, t.clone().keep());
-  });
-  return out;
-}
-
-function disposeWeights(w: Weights | undefined): void {
-  if (w) for (const t of w.values()) t.dispose();
-}
 
 type Finished = 'completed' | 'early-stop' | 'nan';
 
