@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   conceptModelFromRun, conceptTable, conceptTableText, explainBits, formatExplanation, formatIntervention, intervene, loadFashionMnist,
-  nameConcepts, readIcbmRun, subsetImages, topNodes,
+  nameConcepts, readIcbmRun, subsetImages, topNodes, trainIcbm,
 } from '../src/index.js';
-import { trainIcbm } from '../src/train/icbm_train.js';
 
 const seed = 0;
 const fashion = loadFashionMnist();

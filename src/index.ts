@@ -35,6 +35,16 @@ export * from './models/index.js';
 // train: one tabular training run (seeded, early stopping on val with exact steps, checkpoints, resume).
 export { trainRun, primaryMetric, nanStopMessage } from './train/trainer.js';
 export type { TrainData, TrainRunOptions, EpochEvent, BatchEvent } from './train/trainer.js';
+// Image training (issue 5) and ICBM runs (issue 6).
+export { trainImageModel, loadImageModel, imageTrainConfig, IMAGE_TRAIN_DEFAULTS, IMAGE_OPTIMIZERS, LR_SCHEDULES } from './train/image_trainer.js';
+export type { ImageTrainConfig, ImageTrainData, ImageTrainEvent, ImageTrainOptions, ImageTrainResult, ImageEpochRecord, ImageModelMeta } from './train/image_trainer.js';
+export { evaluateImageModel, layerActivityLines } from './train/image_eval.js';
+export type { ImageEvalResult, ImageEvalOptions, LayerActivity } from './train/image_eval.js';
+export { runImageCompare, readImageJournal, IMAGE_METHOD_FAMILIES } from './train/image_compare.js';
+export type { ImageCompareOptions, ImageCompareEvent, ImageCompareResults } from './train/image_compare.js';
+export { recomputeBatchNormStats } from './train/image_precise_bn.js';
+export { trainIcbm, icbmFactory, ICBM_BACKBONES } from './train/icbm_train.js';
+export type { IcbmConfig, IcbmRunOptions, IcbmRunResult, IcbmMetrics, IcbmBackbone } from './train/icbm_train.js';
 export type { RunConfig, RunResult, Metrics, OptimizerName } from './train/types.js';
 // compare: the paper's tabular protocol (Table 8) behind `htaf compare`: the hyperparameter grid (per method
 // family, expanded to activation spec × optimizer × lr), repeated seeded splits with selection on validation and a
