@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { CONCEPT_LAYERS, IMAGE_SOURCE_FORMS, canonicalActivationSpec, setNumThreads, type ConceptLayerDesign } from '../index.js';
+import { CONCEPT_LAYERS, DEFAULT_CONCEPT_LAYER, IMAGE_SOURCE_FORMS, canonicalActivationSpec, setNumThreads, type ConceptLayerDesign } from '../index.js';
 import { ICBM_BACKBONES, trainIcbm, type IcbmBackbone, type IcbmMetrics } from '../train/icbm_train.js';
 import type { ImageTrainConfig } from '../train/image_trainer.js';
 import { writeJsonAtomically } from '../train/json_file.js';
@@ -105,7 +105,7 @@ export function registerIcbmTrain(icbm: Command): void {
       .option('--backbone <name>', Object.keys(ICBM_BACKBONES).join('|'), oneOf('--backbone', Object.keys(ICBM_BACKBONES) as IcbmBackbone[]), 'resnet')
       .option('--concepts <m>', 'M, the number of concepts', positiveInt('--concepts'), 64)
       .option('--method <spec>', `the concepts' activation: ${BINARY_METHODS}`, conceptMethod, 'htaf:alpha=2,beta=11')
-      .option('--concept-layer <design>', `what precedes the binary activation: ${CONCEPT_LAYERS.join('|')}`, oneOf('--concept-layer', CONCEPT_LAYERS), 'linear-bn')
+      .option('--concept-layer <design>', `what precedes the binary activation: ${CONCEPT_LAYERS.join('|')}`, oneOf('--concept-layer', CONCEPT_LAYERS), DEFAULT_CONCEPT_LAYER)
       .requiredOption('--dataset <spec>', `${IMAGE_SOURCE_FORMS.join('|')}`, datasetOption)
       .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 1e-3)
       .option('--depth <n>', 'wrn: 6n+4; vit: blocks', positiveInt('--depth'))
