@@ -29,7 +29,7 @@ test('bench op --json prints ms_fwd_bwd', () => {
 
 test('bad bench options are refused with the option named', () => {
   const cases: [string[], RegExp][] = [
-    [['bench', 'step', '--model', 'rnn'], /--model must be one of mlp, cnn, got 'rnn'/],
+    [['bench', 'step', '--model', 'rnn'], /--model must be one of mlp, cnn, wrn, got 'rnn'/],
     [['bench', 'step', '--activation', 'swish'], /--activation must be one of relu, htaf, ss, ste/],
     [['bench', 'step', '--steps', '0'], /--steps must be a positive integer, got '0'/],
     [['bench', 'op', '--shape', '2,x'], /--shape must be a comma-separated list of positive integers/],

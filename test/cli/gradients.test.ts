@@ -147,7 +147,7 @@ test('gradients and ablate-bounds name the option at fault', () => {
       [['gradients', '--data', csv, '--target', 'nope'], /--target 'nope': .*not in the file/],
       [['gradients', '--architectures', '8,x;4'], /--architectures: '8,x' is not a list of positive layer widths/],
       [['gradients', '--epochs', '0'], /--epochs must be a positive integer/],
-      [['gradients', '--threshold', '-1'], /--threshold must be a number > 0/],
+      [['gradients', '--threshold', '-1'], /--threshold must be a finite number > 0/],
       [['ablate-bounds', '--eps', '0.7'], /--eps must be a number in \(0, 1\/2\)/],
       [['ablate-bounds', '--beta', '5,x'], /--beta must be a comma-separated list of numbers > 0/],
     ];

@@ -95,7 +95,7 @@ test('icbm train: the run folder holds the files the other commands read, and it
   const result = JSON.parse(readFileSync(join(run, 'result.json'), 'utf8'));
   assert.deepEqual(result.metrics, metrics);
   assert.deepEqual([result.backbone, result.concepts, result.method, result.conceptLayer, result.trainSize, result.testSize, result.icbmEpochs, result.standardEpochs, result.baseline],
-    ['wrn', M, 'htaf:alpha=2,beta=11', 'linear-ln', 300, 100, EPOCHS, EPOCHS, null]);
+    ['wrn', M, 'htaf:alpha=2,beta=11', 'linear', 300, 100, EPOCHS, EPOCHS, null]);
 
   const data = readIcbmRun(run);
   assert.deepEqual([...data.meta.classes], FASHION_MNIST);
