@@ -178,7 +178,7 @@ test('a worker that dies makes batches() throw', async () => {
     for await (const b of loader.batches(0)) {
       b.x.dispose();
       b.y.dispose();
-      if (++seen === 1) await (loader as unknown as { worker: Worker }).worker.terminate();
+      if (++seen === 1) void (loader as unknown as { worker: Worker }).worker.terminate(); // dies; nobody waits for it
     }
   }, /ImageLoader: the batch worker stopped/);
   assert.ok(seen < 30, `stopped early (${seen} batches)`);

@@ -80,6 +80,10 @@ export class ImageLoader {
   private failure: Error | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
+  // The worker stays unref'd: a timer holds the process open while a batch is awaited instead. A worker
+  // handle that is being terminated does not hold the event loop, so with worker.ref()/unref() a reply
+  // arriving during termination could let the process exit before the 'exit' event rejected the rest.
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly dataset: ImageDataset, options: ImageLoaderOptions) {
     const where = 'ImageLoader';
@@ -137,7 +141,12 @@ export class ImageLoader {
       const worker = this.worker;
       this.worker = undefined;
       this.rejectPending(new Error('ImageLoader: closed while a batch was being prepared'));
-      this.closing = worker === undefined ? Promise.resolve() : worker.terminate().then(() => undefined);
+      if (worker === undefined) this.closing = Promise.resolve();
+      else {
+        // Held open until the worker has stopped, so `await close()` always returns.
+        const hold = setInterval(() => undefined, 2 ** 30);
+        this.closing = worker.terminate().then(() => undefined).finally(() => clearInterval(hold));
+      }
     }
     return this.closing;
   }
@@ -180,9 +189,9 @@ export class ImageLoader {
       const worker = this.startWorker();
       const id = this.nextId++;
       promise = new Promise<BuiltBatch>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-      // Only a worker with work keeps the process alive: an idle one (after a loop left early, or
-      // without close()) must not stop the program from exiting.
-      if (this.pending.size === 1) worker.ref();
+      // Only awaited work keeps the process alive: an idle worker (after a loop left early, or without
+      // close()) must not stop the program from exiting.
+      this.holdOpen();
       const request: BatchRequest = { id, epoch, batch };
       worker.postMessage(request);
     }
@@ -216,7 +225,7 @@ export class ImageLoader {
     const entry = this.pending.get(reply.id);
     if (entry === undefined) return;
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker?.unref();
+    if (this.pending.size === 0) this.release();
     if ('error' in reply) entry.reject(new Error(`ImageLoader: the batch worker failed: ${reply.error}`));
     else entry.resolve({ x: reply.x, y: reply.y, indices: reply.indices });
   }
@@ -229,9 +238,20 @@ export class ImageLoader {
     if (worker !== undefined) void worker.terminate();
   }
 
+  private holdOpen(): void {
+    this.keepAlive ??= setInterval(() => undefined, 2 ** 30);
+  }
+
+  private release(): void {
+    if (this.keepAlive !== undefined) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+    this.worker?.unref(); // messaging refs the worker's handle again
+  }
+
   private rejectPending(err: Error): void {
     const entries = [...this.pending.values()];
     this.pending.clear();
+    this.release();
     for (const entry of entries) entry.reject(err);
   }
 }
