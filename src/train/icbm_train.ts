@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Icbm, binarityScore, classSpecificity, conceptAccuracy, evalBatches, medianThresholds, binarize, noGrad, tidy, withStepMode, writeIcbmRun,
+  Icbm, accuracy, binarityScore, conceptAccuracy, evalBatches, fromTypedArray, medianThresholds, binarize, noGrad, takeImages, tidy, withStepMode, writeIcbmRun,
   type ChannelStats, type ConceptLayerDesign, type IcbmRunData, type ImageDataset, type Module,
 } from '../index.js';
 import { architectureName, buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
@@ -106,45 +106,20 @@ function conceptPass(model: Icbm, ds: ImageDataset, stats: ChannelStats, binary:
   return { values, bits, predictions };
 }
 
-function accuracyOf(predictions: Int32Array, labels: Int32Array): number {
-  let hits = 0;
-  for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) hits++;
-  return hits / labels.length;
-}
-
 /** The head's predictions on given bits (the BM: the standard model's head on its binarized features). */
 function headPredictions(model: Icbm, bits: Uint8Array, n: number): Int32Array {
-  const m = model.numConcepts;
-  const w = model.head.weight.toTypedArray() as Float32Array;
-  const bias = model.head.bias!.toTypedArray() as Float32Array;
-  const k = bias.length;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = -Infinity;
-    for (let c = 0; c < k; c++) {
-      let s = bias[c];
-      for (let j = 0; j < m; j++) if (bits[i * m + j]) s += w[c * m + j];
-      if (s > best) {
-        best = s;
-        out[i] = c;
-      }
-    }
-  }
-  return out;
+  return noGrad(() => tidy(() => {
+    const z = fromTypedArray(Float32Array.from(bits), [n, model.numConcepts]);
+    return model.head.call(z).argmax(1).toDtype('int32').toTypedArray() as Int32Array;
+  }));
 }
 
-/** Evenly spread test images for the report's grids. */
+/** Evenly spread test images for the report's grids, and their indices in the test set. */
 function sampleOf(test: ImageDataset, count: number): { images: Uint8Array; indices: Int32Array } {
   const n = test.labels.length;
   const s = Math.min(count, n);
-  const per = test.channels * test.height * test.width;
-  const indices = new Int32Array(s);
-  const images = new Uint8Array(s * per);
-  for (let i = 0; i < s; i++) {
-    indices[i] = Math.floor((i * n) / s);
-    images.set(test.images.subarray(indices[i] * per, (indices[i] + 1) * per), i * per);
-  }
-  return { images, indices };
+  const indices = Int32Array.from({ length: s }, (_, i) => Math.floor((i * n) / s));
+  return { images: takeImages(test, indices).images, indices };
 }
 
 /**
@@ -203,18 +178,18 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
     const thresholds = medianThresholds(stdTrain.values, train.labels.length, m);
     const bmTrainBits = binarize(stdTrain.values, thresholds, train.labels.length, m);
     const bmTestBits = binarize(stdTest.values, thresholds, test.labels.length, m);
-    const standardAccuracy = accuracyOf(stdTest.predictions, test.labels);
+    const standardAccuracy = accuracy(stdTest.predictions, test.labels);
     const metrics: IcbmMetrics = {
       standard: { accuracy: standardAccuracy, binarity: binarityScore(stdTest.values) },
       icbm: {
-        accuracy: accuracyOf(icbmTest.predictions, test.labels),
+        accuracy: accuracy(icbmTest.predictions, test.labels),
         smoothAccuracy: icbmResult.test.smoothAccuracy,
         binarity: binarityScore(icbmTest.values),
         conceptAccuracy: conceptAccuracy(icbmTrain.bits!, train.labels, icbmTest.bits!, test.labels, m, k).mean,
       },
       bm: {
         accuracyBefore: standardAccuracy,
-        accuracy: accuracyOf(headPredictions(standardModel, bmTestBits, test.labels.length), test.labels),
+        accuracy: accuracy(headPredictions(standardModel, bmTestBits, test.labels.length), test.labels),
         binarity: 1,
         conceptAccuracy: conceptAccuracy(bmTrainBits, train.labels, bmTestBits, test.labels, m, k).mean,
       },
@@ -235,8 +210,6 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
       sampleImages: sample.images, sampleIndices: sample.indices,
       conceptNames: [],
     };
-    // Sanity: the specificity matrix is what the report draws; compute it once here so a broken run fails now.
-    classSpecificity(runData.testBits, test.labels, m, k);
     writeIcbmRun(options.outDir, runData);
     return { metrics, icbm: icbmResult, standard: standardResult, outDir: options.outDir };
   } finally {
