@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CONCEPT_LAYERS, DEFAULT_CONCEPT_LAYER, IMAGE_SOURCE_FORMS, canonicalActivationSpec, setNumThreads, type ConceptLayerDesign } from '../index.js';
-import { ICBM_BACKBONES, trainIcbm, type IcbmBackbone, type IcbmMetrics } from '../train/icbm_train.js';
+import { ICBM_BACKBONES, trainIcbm, type IcbmBackbone, type IcbmConfig, type IcbmMetrics } from '../train/icbm_train.js';
 import type { ImageTrainConfig } from '../train/image_trainer.js';
 import { writeJsonAtomically } from '../train/json_file.js';
-import { datasetOption, describeData, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions } from './image_common.js';
+import { datasetOption, describeData, givenOptions, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions } from './image_common.js';
 import { oneOf, positiveInt, positiveNumber } from './options.js';
 
 const BINARY_METHODS = 'htaf (default), ss, ste:sigmoid, ste:tanh, ste:rect, with parameters (htaf:alpha=2,beta=11)';
@@ -25,17 +25,12 @@ function conceptMethod(value: string): string {
   return spec;
 }
 
-interface IcbmTrainCliOptions extends DataOptions, TrainingCliOptions {
+interface IcbmTrainCliOptions extends DataOptions, TrainingCliOptions, NonNullable<IcbmConfig['size']> {
   backbone: IcbmBackbone;
   concepts: number;
   method: string;
   conceptLayer: ConceptLayerDesign;
   lr: number;
-  depth?: number;
-  width?: number;
-  baseWidth?: number;
-  patchSize?: number;
-  heads?: number;
   baseline?: string;
   out?: string;
   resume?: boolean;
@@ -66,8 +61,7 @@ async function runIcbmTrain(o: IcbmTrainCliOptions): Promise<void> {
   if (o.baseline !== undefined && !existsSync(o.baseline)) throw new Error(`${command} --baseline '${o.baseline}': no such file (a standard model: <run>/standard/best.safetensors)`);
   const data = await loadData(command, o);
   process.stderr.write(`${command}: ${describeData(o.dataset, data.train, data.test)}\n`);
-  const size: Record<string, number> = {};
-  for (const k of ['depth', 'width', 'baseWidth', 'patchSize', 'heads'] as const) if (o[k] !== undefined) size[k] = o[k]!;
+  const size = givenOptions(o, ['depth', 'width', 'baseWidth', 'patchSize', 'heads']);
   const train: Partial<Omit<ImageTrainConfig, 'model'>> = { ...trainConfigOf(o), lr: o.lr };
   const progress = { icbm: trainProgress('icbm'), standard: trainProgress('standard') };
   let result;

@@ -85,6 +85,13 @@ export function trainConfigOf(o: TrainingCliOptions): Omit<ImageTrainConfig, 'mo
   };
 }
 
+/** The options of `o` among `keys` that the user gave (commander leaves the others undefined). */
+export function givenOptions<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
 export function fmt(v: number | undefined, digits = 4): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : 'n/a';
 }

@@ -21,7 +21,7 @@ import { IMAGE_TRAIN_DEFAULTS, loadImageModel, trainImageModel, type ImageTrainC
 import { writeJsonAtomically } from '../train/json_file.js';
 import { writeTextAtomic } from '../report/table.js';
 import {
-  datasetOption, describeData, fmt, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions,
+  datasetOption, describeData, fmt, givenOptions, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions,
 } from './image_common.js';
 import { activationSpecOption, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, shapeList } from './options.js';
 
@@ -88,17 +88,8 @@ function trainSettings(o: TrainingCliOptions & OwnTrainingFlags): Omit<ImageTrai
   return { ...trainConfigOf(o), preciseBn: o.preciseBn };
 }
 
-interface TrainCliOptions extends DataOptions, TrainingCliOptions, OwnTrainingFlags {
+interface TrainCliOptions extends DataOptions, TrainingCliOptions, OwnTrainingFlags, Omit<ImageModelOptions, 'kind'> {
   model: ImageModelKind;
-  backbone?: string;
-  method?: string;
-  depth?: number;
-  width?: number;
-  baseWidth?: number;
-  T?: number;
-  dropout?: number;
-  patchSize?: number;
-  heads?: number;
   lr: number;
   out?: string;
   resume?: boolean;
@@ -106,11 +97,7 @@ interface TrainCliOptions extends DataOptions, TrainingCliOptions, OwnTrainingFl
 }
 
 function modelOptionsOf(o: Partial<TrainCliOptions> & { model: ImageModelKind }): ImageModelOptions {
-  const m: ImageModelOptions = { kind: o.model };
-  for (const k of ['backbone', 'method', 'depth', 'width', 'baseWidth', 'T', 'dropout', 'patchSize', 'heads'] as const) {
-    if (o[k] !== undefined) (m as unknown as Record<string, unknown>)[k] = o[k];
-  }
-  return m;
+  return { kind: o.model, ...givenOptions(o, ['backbone', 'method', 'depth', 'width', 'baseWidth', 'T', 'dropout', 'patchSize', 'heads']) };
 }
 
 const jsonNumber = (v: number) => (Number.isFinite(v) ? v : null);
