@@ -25,6 +25,7 @@ import { hashSeed } from '../data/random.js';
 import { buildImageModel, describeImageModel, resolveImageModelSpec, type ImageModelOptions, type ImageModelSpec } from '../models/image_zoo.js';
 import { countCorrect, evaluateImageModel, type ImageEvalResult } from './image_eval.js';
 import { recomputeBatchNormStats } from './image_precise_bn.js';
+import { configDiff } from './config_diff.js';
 import { disposeWeights, snapshot, type Weights } from './weights.js';
 
 export const IMAGE_OPTIMIZERS = ['adam', 'sgd'] as const;
@@ -219,10 +220,6 @@ interface RunMeta {
 const EPOCH_SEED_SALT = 0x5eed1a9e;
 const LOADER_SEED_SALT = 0x10ade5;
 
-function configDiff(a: ImageTrainConfig, b: ImageTrainConfig): string[] {
-  return CONFIG_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: checkpoint ${JSON.stringify(a[k])}, now ${JSON.stringify(b[k])}`);
-}
-
 /** The message of a NaN stop: where it happened and which weights are reported. */
 export function imageNanMessage(epoch: number, batch: number, lr: number, bestEpoch: number): string {
   const kept = bestEpoch === 0 ? 'the initial weights (no epoch finished)' : `the best weights (epoch ${bestEpoch})`;
@@ -291,7 +288,7 @@ export async function trainImageModel(
         const ck = loadCheckpoint<OptimizerStateDict, RunMeta>(checkpointPath);
         const meta = ck.meta;
         if (!meta || meta.kind !== 'htaf-image-train-run' || meta.version !== 1) throw new Error(`trainImageModel: ${checkpointPath} is not a checkpoint of trainImageModel (version 1)`);
-        const diff = configDiff(meta.config, config);
+        const diff = configDiff(CONFIG_KEYS, meta.config, config);
         if (diff.length) throw new Error(`trainImageModel: cannot resume from ${checkpointPath}: the config differs (${diff.join('; ')})`);
         if (JSON.stringify(meta.data) !== JSON.stringify(dataMeta)) {
           throw new Error(`trainImageModel: cannot resume from ${checkpointPath}: it was trained on other data (${JSON.stringify(meta.data)}, now ${JSON.stringify(dataMeta)})`);

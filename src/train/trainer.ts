@@ -19,6 +19,7 @@ import { accuracy, auroc, binarityScore, macroAurocOvr, rmse } from '../metrics/
 import { TabularMlp } from '../models/mlp.js';
 import { SHUFFLE_SCHEME, epochPermutation } from './shuffle.js';
 import type { Metrics, RunConfig, RunResult } from './types.js';
+import { configDiff } from './config_diff.js';
 import { disposeWeights, snapshot, type Weights } from './weights.js';
 
 export interface TrainData {
@@ -254,10 +255,6 @@ const isBetter = (value: number, best: number | null, higher: boolean): boolean 
   return higher ? value > best : value < best;
 };
 
-function configDiff(a: RunConfig, b: RunConfig): string[] {
-  return CONFIG_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: checkpoint ${JSON.stringify(a[k])}, now ${JSON.stringify(b[k])}`);
-}
-
 // ---- the run --------------------------------------------------------------------------------------
 
 /**
@@ -308,7 +305,7 @@ export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOp
         const ck = loadCheckpoint<OptimizerStateDict, RunMeta>(checkpointPath);
         const meta = ck.meta;
         if (!meta || meta.kind !== 'htaf-train-run' || meta.version !== 1) throw new Error(`trainRun: ${checkpointPath} is not a checkpoint of trainRun (version 1)`);
-        const diff = configDiff(meta.config, config);
+        const diff = configDiff(CONFIG_KEYS, meta.config, config);
         if (diff.length) throw new Error(`trainRun: cannot resume from ${checkpointPath}: the config differs (${diff.join('; ')})`);
         if (JSON.stringify(meta.data) !== JSON.stringify(dataShape)) {
           throw new Error(`trainRun: cannot resume from ${checkpointPath}: it was trained on data shaped ${JSON.stringify(meta.data)}, now ${JSON.stringify(dataShape)}`);
