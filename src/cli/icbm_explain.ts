@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   conceptModelFromRun, conceptTable, conceptTableCsv, conceptTableJson, conceptTableMarkdown, conceptTableText, decodeImageFile, explainBits,
-  formatExplanation, formatIntervention, fromTypedArray, intervene, noGrad, readIcbmRun, tidy, withStepMode, type Icbm, type IcbmRunData,
+  evalBatches, formatExplanation, formatIntervention, intervene, noGrad, readIcbmRun, tidy, withStepMode, type Icbm, type IcbmRunData,
 } from '../index.js';
 import { icbmFactory } from '../train/icbm_train.js';
 import { loadImageModel } from '../train/image_trainer.js';
@@ -20,14 +20,11 @@ async function bitsOfImage(runDir: string, run: IcbmRunData, file: string): Prom
   const factory = icbmFactory(run.meta.concepts, run.meta.method, checkConceptLayer(`${runDir}/run.json`, run.meta.conceptLayer));
   const { model } = loadImageModel(join(runDir, 'icbm', 'best.safetensors'), factory);
   try {
+    // One image as a dataset, so it is standardized exactly as the run's test images were.
+    const image = { images: pixels, labels: Int32Array.of(0), channels: c, height: h, width: w, classes: run.meta.classes, source: file };
     return tidy(() => {
-      const plane = h * w;
-      const x = new Float32Array(c * plane);
-      for (let ch = 0; ch < c; ch++) {
-        for (let p = 0; p < plane; p++) x[ch * plane + p] = (pixels[ch * plane + p] / 255 - run.meta.stats.mean[ch]) / run.meta.stats.std[ch];
-      }
-      const input = fromTypedArray(x, [1, c, h, w]);
-      const z = noGrad(() => withStepMode(model, 'exact', () => (model as Icbm).concepts(input)));
+      const [batch] = evalBatches(image, 1, run.meta.stats);
+      const z = noGrad(() => withStepMode(model, 'exact', () => (model as Icbm).concepts(batch.x)));
       return Uint8Array.from(z.toTypedArray() as Float32Array);
     });
   } finally {
