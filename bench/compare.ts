@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median } from './stats.js';
+import { median } from '../src/bench/stats.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-torch (the pyenv python3 on PATH has no torch)

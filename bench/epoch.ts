@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import {
   fitPreprocessor, fromTypedArray, loadBuiltin, randomSplit, saveSafetensors, setNumThreads, tidy, trainRun, type Encoded,
 } from '../src/index.js';
-import { median } from './stats.js';
+import { median } from '../src/bench/stats.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const { values } = parseArgs({

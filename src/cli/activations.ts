@@ -2,7 +2,7 @@
 // every activation with its parameters; with specs it checks each and prints its canonical form, so a
 // spec for a config file or a later command can be tried out first.
 import type { Command } from 'commander';
-import { activationHelp, activationSpec, listActivations, parseActivation } from '../index.js';
+import { activationHelp, activationSpec, listActivations, parseActivation } from '../activations/index.js';
 
 export function registerActivations(program: Command): void {
   program

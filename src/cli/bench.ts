@@ -1,7 +1,7 @@
 // `htaf bench step|op`: engine benchmarks that print one JSON line (issue 2; bench/RESULTS.md).
 import type { Command } from 'commander';
-import { benchOp } from '../../bench/op.js';
-import { benchStep } from '../../bench/step.js';
+import { benchOp } from '../bench/op.js';
+import { benchStep } from '../bench/step.js';
 import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
 
 const ACTIVATIONS = ['relu', 'htaf', 'ss', 'ste'] as const;

@@ -2,7 +2,7 @@
 // The human table rounds up like the paper's Table 6 (rule: roundUpForTable in src/theory/bounds.ts);
 // --json prints the unrounded values.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { alphaMin, betaMin, betaMinForAlpha, roundUpForTable } from '../index.js';
+import { alphaMin, betaMin, betaMinForAlpha, roundUpForTable } from '../theory/index.js';
 
 /** Table 6's β values. */
 export const TABLE6_BETAS = [5, 10, 20, 30, 40, 50, 100, 500, 1000, 5000];

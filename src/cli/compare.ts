@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import {
-  GRID_PRESETS, METHOD_FAMILIES, TASK_KINDS, runCompare, setNumThreads, validateGrid, type CompareEvent, type Grid, type TaskKind,
-} from '../index.js';
+import { GRID_PRESETS, METHOD_FAMILIES, validateGrid, type Grid } from '../train/grid.js';
+import { TASK_KINDS, type TaskKind } from '../data/index.js';
+import { runCompare, type CompareEvent } from '../train/protocol.js';
+import { setNumThreads } from '../core/runtime.js';
 import { nonNegativeInt, oneOf, positiveInt, taskOption } from './options.js';
 
 

@@ -7,13 +7,9 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import {
-  DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, archLabel, builtinDatasets, canonicalActivationSpec, resolveDataSource,
-  fitPreprocessor, formatThreshold, gradientCsv, gradientStudy, gradientSummaryMarkdown, loadTabular, randomSplit, thresholdLine, toJsonSafe, vanishingStudy,
-  vanishingTableCsv, vanishingTableMarkdown,
-  type Encoded, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type Preprocessor, type Split, type TabularDataset,
-  type TaskKind, type VanishingTable,
-} from '../index.js';
+import { DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, archLabel, formatThreshold, gradientCsv, gradientStudy, gradientSummaryMarkdown, thresholdLine, toJsonSafe, vanishingStudy, vanishingTableCsv, vanishingTableMarkdown, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type VanishingTable } from '../train/gradient_study.js';
+import { builtinDatasets, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type Encoded, type Preprocessor, type Split, type TabularDataset, type TaskKind } from '../data/index.js';
+import { canonicalActivationSpec } from '../activations/index.js';
 import { writeFileAtomic, type PlotFiles } from '../report/plot.js';
 import { writeFigure7 } from '../report/plots/figure7_gradients.js';
 import { nonNegativeInt, positiveInt, positiveNumber, shapeList, taskOption } from './options.js';

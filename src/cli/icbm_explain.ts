@@ -3,10 +3,12 @@
 // run's stored bits (no model needed); an image file (--image) goes through the trained ICBM.
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import {
-  conceptModelFromRun, conceptTable, conceptTableCsv, conceptTableJson, conceptTableMarkdown, conceptTableText, decodeImageFile, explainBits,
-  evalBatches, formatExplanation, formatIntervention, intervene, noGrad, readIcbmRun, tidy, withStepMode, type Icbm, type IcbmRunData,
-} from '../index.js';
+import { conceptModelFromRun, conceptTable, conceptTableCsv, conceptTableJson, conceptTableMarkdown, conceptTableText, explainBits, formatExplanation, formatIntervention, intervene, readIcbmRun, type IcbmRunData } from '../concepts/index.js';
+import { decodeImageFile, evalBatches } from '../data/images/index.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../core/scope.js';
+import { withStepMode } from '../activations/index.js';
+import type { Icbm } from '../models/index.js';
 import { icbmFactory } from '../train/icbm_train.js';
 import { loadImageModel } from '../train/image_trainer.js';
 import { checkConceptLayer } from '../models/icbm.js';

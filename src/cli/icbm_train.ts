@@ -5,7 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { CONCEPT_LAYERS, DEFAULT_CONCEPT_LAYER, IMAGE_SOURCE_FORMS, canonicalActivationSpec, setNumThreads, type ConceptLayerDesign } from '../index.js';
+import { CONCEPT_LAYERS, DEFAULT_CONCEPT_LAYER, type ConceptLayerDesign } from '../models/index.js';
+import { IMAGE_SOURCE_FORMS } from '../data/images/index.js';
+import { canonicalActivationSpec } from '../activations/index.js';
+import { setNumThreads } from '../core/runtime.js';
 import { ICBM_BACKBONES, trainIcbm, type IcbmBackbone, type IcbmConfig, type IcbmMetrics } from '../train/icbm_train.js';
 import type { ImageTrainConfig } from '../train/image_trainer.js';
 import { writeJsonAtomically } from '../train/json_file.js';

@@ -3,7 +3,7 @@
 // and the progress display of one training run.
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { IMAGE_SOURCE_FORMS, loadImageSource, subsetImages, type ImageDataset, type ImageSource } from '../index.js';
+import { IMAGE_SOURCE_FORMS, loadImageSource, subsetImages, type ImageDataset, type ImageSource } from '../data/images/index.js';
 import { IMAGE_OPTIMIZERS, IMAGE_TRAIN_DEFAULTS, LR_SCHEDULES, type ImageTrainConfig, type ImageTrainEvent } from '../train/image_trainer.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from './options.js';
 

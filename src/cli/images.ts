@@ -10,10 +10,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import {
-  IMAGE_SOURCE_FORMS, canonicalActivationSpec, convertToSnn, evalBatches, setNumThreads,
-  type ChannelStats, type ImageBatch, type ImageDataset,
-} from '../index.js';
+import { IMAGE_SOURCE_FORMS, evalBatches, type ChannelStats, type ImageBatch, type ImageDataset } from '../data/images/index.js';
+import { canonicalActivationSpec } from '../activations/index.js';
+import { convertToSnn } from '../models/index.js';
+import { setNumThreads } from '../core/runtime.js';
 import { IMAGE_BACKBONES, IMAGE_MODEL_KINDS, architectureName, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
 import { IMAGE_METHOD_FAMILIES, runImageCompare, type ImageCompareEvent } from '../train/image_compare.js';
 import { evaluateImageModel, layerActivityLines } from '../train/image_eval.js';

@@ -1,6 +1,7 @@
 // Parsers for CLI option values: each rejects a bad value with a message naming the option.
 import { InvalidArgumentError } from 'commander';
-import { TASK_KINDS, canonicalActivationSpec, type TaskKind } from '../index.js';
+import { TASK_KINDS, type TaskKind } from '../data/index.js';
+import { canonicalActivationSpec } from '../activations/index.js';
 
 export function positiveInt(name: string) {
   return (value: string): number => {

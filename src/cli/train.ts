@@ -6,10 +6,9 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import {
-  TASK_KINDS, resolveDataSource, fitPreprocessor, loadTabular, nanStopMessage, primaryMetric, randomSplit, trainRun,
-  type EpochEvent, type RunConfig, type RunResult, type TaskKind,
-} from '../index.js';
+import { TASK_KINDS, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type TaskKind } from '../data/index.js';
+import { nanStopMessage, primaryMetric, trainRun, type EpochEvent } from '../train/trainer.js';
+import type { RunConfig, RunResult } from '../train/types.js';
 import { writeJsonAtomically } from '../train/json_file.js';
 import { activationSpecOption, nonNegativeInt, oneOf, positiveInt, positiveNumber, shapeList, taskOption } from './options.js';
 

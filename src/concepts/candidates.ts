@@ -3,7 +3,8 @@
 // set of classes; a node's activated classes are {c : q[c][j] >= 0.5} (SPEC §4). Each node takes the
 // attribute whose class set matches its own best by Jaccard similarity, trying the complement too (node on
 // where the attribute is absent), so the meanings of 0 and 1 come out the right way round.
-import { classSpecificity, readCsv, type RawTable } from '../index.js';
+import { classSpecificity } from '../metrics/index.js';
+import { readCsv, type RawTable } from '../data/index.js';
 import type { ConceptName, IcbmRunData } from './types.js';
 
 /** A class × attribute table, its rows in the run's class order. */

@@ -3,7 +3,7 @@
 // class's usual bits, the disagreeing concepts named where names exist. Concept intervention (switching
 // one bit and reading the head again) is what CBMs need annotations for; here it needs only the head.
 // Pure arithmetic on the run's arrays: no model, no tensors.
-import { classSpecificity, importance as importanceOf, topNodes } from '../index.js';
+import { classSpecificity, importance as importanceOf, topNodes } from '../metrics/index.js';
 import type { ConceptName, IcbmRunData } from './types.js';
 
 /** What explanations and concept tables read: the linear head, the class specificity, the names. */

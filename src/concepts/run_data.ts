@@ -6,7 +6,9 @@
 // Every file is written atomically; every read is validated, and errors name the file and the field.
 import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromTypedArray, loadSafetensors, saveSafetensors, type Tensor, type TypedArray } from '../index.js';
+import { fromTypedArray } from '../tensor/creation.js';
+import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
+import type { Tensor, TypedArray } from '../tensor/tensor.js';
 import { writeBytesAtomically } from '../io/atomic_file.js';
 import type { ConceptName, ConceptNameSource, IcbmRunData, IcbmRunMeta } from './types.js';
 

@@ -1,9 +1,13 @@
 // The engine's demo: an MLP whose hidden activations are HTAF(2, 11) learns a synthetic rule; at test
 // time every HTAF is swapped for the exact Heaviside step and the accuracy is measured both ways.
-import {
-  Adam, HTAF, Linear, Sequential, binaryCrossEntropyWithLogits, manualSeed, noGrad, rand, setStepMode, tidy,
-  type Module, type Tensor,
-} from '../index.js';
+import { Adam } from '../optim/index.js';
+import { HTAF, setStepMode } from '../activations/index.js';
+import { Linear, Sequential, type Module } from '../nn/index.js';
+import { binaryCrossEntropyWithLogits, rand } from '../tensor/functions.generated.js';
+import { manualSeed } from '../core/runtime.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../core/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** Points in [-1, 1]^8; the label says whether x0 + x1*x2 - 0.5*x3 > 0. */
 function syntheticData(n: number): { x: Tensor; y: Tensor } {

@@ -29,7 +29,12 @@
 // through forward hooks on the ReLUs (a hook's return value replaces the ReLU's output), installed only
 // while the converter runs the model and removed afterwards, also on an error; the model runs in eval
 // mode without gradients meanwhile, and each module's training flag is restored after.
-import { BinaryActivation, GELU, LeakyReLU, Module, ReLU, SiLU, Sigmoid, Tanh, Tensor, cat, noGrad, tidy } from '../index.js';
+import { BinaryActivation } from '../activations/index.js';
+import { GELU, LeakyReLU, Module, ReLU, SiLU, Sigmoid, Tanh } from '../nn/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { cat } from '../tensor/functions.generated.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../core/scope.js';
 import { finiteNumber, optionsObject, positiveInt, shown } from './bnn_snn_options.js';
 import { IFNode } from './if_neuron.js';
 

@@ -2,7 +2,9 @@
 // (an ICBM's concept layer, a linear probe, feature histograms) works with any: pooled features, their
 // width, and the final Linear that turns them into logits. Also the option checks the backbones share,
 // so every model rejects a bad option the same way (naming the model, the option and the value).
-import { Linear, Module, activationFactory, type Tensor } from '../index.js';
+import { Linear, Module } from '../nn/index.js';
+import { activationFactory } from '../activations/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export interface FeatureBackbone extends Module {
   /** Width of the pooled features fed to the classifier head. */

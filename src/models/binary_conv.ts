@@ -8,7 +8,10 @@
 // weights take exactly the two values ±α_c (torch.sign would make a zero weight a third value).
 // The real-valued weight W is the trained parameter, named `weight` [out, in, kH, kW] as a Conv2d's
 // (the reference implementation keeps it flat as `weights` [out·in·kH·kW, 1]). No bias.
-import { Conv2d, Module, conv2d, heavisideStep, type Tensor } from '../index.js';
+import { Conv2d, Module } from '../nn/index.js';
+import { conv2d } from '../tensor/functions.generated.js';
+import { heavisideStep } from '../activations/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { optionsObject, positiveInt } from './bnn_snn_options.js';
 
 export interface BinaryConv2dOptions {

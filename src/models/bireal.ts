@@ -13,9 +13,9 @@
 // up (ceil mode, dividing by the pixels inside the image), so a 7×7 map becomes 4×4 as the stride-2
 // convolution makes it; on even sizes it is the reference AvgPool2d(2) exactly.
 // setStepMode(model, 'exact') makes every activation the exact 2·H(x) − 1 (the weights are always 1-bit).
-import {
-  AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, BinaryActivation, Conv2d, Identity, Linear, Module, Sequential, type Tensor, activationFactory,
-} from '../index.js';
+import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, Identity, Linear, Module, Sequential } from '../nn/index.js';
+import { BinaryActivation, activationFactory } from '../activations/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { BinaryConv2d } from './binary_conv.js';
 import { booleanOption, optionsObject, positiveInt, positiveIntList, shown } from './bnn_snn_options.js';
 import { checkImageInput, resnetStages, stemConv, stemPool } from './resnet_layout.js';

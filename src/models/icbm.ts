@@ -5,7 +5,9 @@
 // The standard model the paper compares with is the same network with ReLU in place of the binary
 // activation: its features at the same layer feed the BM and matched-threshold baselines.
 // State-dict names: backbone.* (torchvision's names inside), norm.*, concept.*, head.weight, head.bias.
-import { BatchNorm1d, Identity, LayerNorm, Linear, Module, activationFactory, type Tensor } from '../index.js';
+import { BatchNorm1d, Identity, LayerNorm, Linear, Module } from '../nn/index.js';
+import { activationFactory } from '../activations/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /**
  * Where the binarity of the concepts comes from is the scale of their pre-activations (an HTAF(2, 11)

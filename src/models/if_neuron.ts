@@ -4,7 +4,7 @@
 //   reset   hard: v[t] = h[t]·(1 − s[t]) + v_reset·s[t]; soft (vReset null): v[t] = h[t] − v_th·s[t]
 // With the soft reset (reset by subtraction) and a constant input its firing rate approximates
 // clamp(x, 0, v_th)/v_th, which is what ANN-to-SNN conversion (ann2snn.ts) builds on.
-import type { Tensor } from '../index.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { SpikingNeuron, neuronOptions, type NeuronOptions } from './spiking_neuron.js';
 
 export type IFOptions = NeuronOptions;

@@ -10,8 +10,8 @@
 // images/s at 1 thread measured here: WRN-16-1 ≈ 1,000 (ReLU) / 850 (HTAF), Bi-Real-18 base 16 ≈ 270,
 // SEW-ResNet-10 base 16 with T = 4 ≈ 120). The paper's sizes are options: WRN-28-10 (depth 28, width 10),
 // depth 18 and baseWidth 64 for Bi-Real-18 / SEW-ResNet-18 / ResNet-18.
-import type { Module } from '../index.js';
-import { canonicalActivationSpec, listActivations } from '../index.js';
+import type { Module } from '../nn/index.js';
+import { canonicalActivationSpec, listActivations } from '../activations/index.js';
 import { BiRealNet } from './bireal.js';
 import { resnet18, resnet34 } from './resnet.js';
 import { SewResNet } from './sew_resnet.js';

@@ -6,7 +6,7 @@
 // toward 0 instead: h = v + (x − v)/τ, and the reset subtracts v_th. Input [T, B, ...], spikes
 // [T, B, ...]; the membrane potential lives within one forward call (spiking_neuron.ts says why, and
 // how the spike function, the exact switch and the detached reset work).
-import type { Tensor } from '../index.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { shown } from './bnn_snn_options.js';
 import { SpikingNeuron, neuronOptions, type NeuronOptions } from './spiking_neuron.js';
 

@@ -3,7 +3,9 @@
 // (DHN): each hidden activation is smooth in training and the exact step at inference (setStepMode).
 // State-dict names follow a PyTorch nn.Sequential held as `layers`: layers.0.weight, layers.0.bias,
 // layers.2.weight, ... (activations at the odd indices hold no parameters).
-import { Linear, Module, Sequential, activationFactory, type Tensor } from '../index.js';
+import { Linear, Module, Sequential } from '../nn/index.js';
+import { activationFactory } from '../activations/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 function checkSize(what: string, n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new Error(`TabularMlp: ${what} must be a positive integer; got ${String(n)}`);

@@ -5,7 +5,9 @@
 // the usual CIFAR / Fashion-MNIST adaptation) and baseWidth (the stem's width; stage widths are 1, 2, 4
 // and 8 times it, torchvision's 64 by default). Every ReLU is built from the activation spec, one module
 // per place, so a binary spec ('htaf', 'ste:sigmoid', ...) turns the network into a deep Heaviside one.
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, Sequential, init, type Tensor } from '../index.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, Sequential } from '../nn/index.js';
+import * as init from '../nn/init.js';
+import type { Tensor } from '../tensor/tensor.js';
 import {
   activationOption, booleanOption, checkImageBatch, checkModelOptions, positiveIntOption, type FeatureBackbone,
 } from './backbone.js';

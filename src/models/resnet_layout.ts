@@ -2,7 +2,8 @@
 // build it alike: torchvision's conv3x3 / conv1x1, the stem (a 7×7 stride-2 conv and a 3×3 stride-2
 // max-pool, or for small images a 3×3 stride-1 conv and no pool) and the four stages whose widths double
 // while the first block of stages 2-4 halves the size (layer1 ... layer4). Each model keeps its own blocks.
-import { Conv2d, Identity, MaxPool2d, Module, Sequential, Tensor } from '../index.js';
+import { Conv2d, Identity, MaxPool2d, Module, Sequential } from '../nn/index.js';
+import { Tensor } from '../tensor/tensor.js';
 import { shown } from './bnn_snn_options.js';
 
 /** torchvision's conv3x3: padding 1, no bias (a batch norm follows). */

@@ -14,7 +14,8 @@
 // setStepMode(model, 'exact') makes every spike exactly 0 or 1. Names follow torchvision's ResNet and
 // spikingjelly's SEW-ResNet: conv1, bn1, sn1, layer1.0.conv1, layer1.0.sn1, layer2.0.downsample.0,
 // layer2.0.downsample_sn, fc.
-import { AdaptiveAvgPool2d, BatchNorm2d, type Conv2d, Linear, Module, Sequential, type Tensor } from '../index.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, type Conv2d, Linear, Module, Sequential } from '../nn/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { booleanOption, optionsObject, positiveInt, positiveIntList } from './bnn_snn_options.js';
 import { checkImageInput, conv1x1, conv3x3, resnetStages, stemConv, stemPool } from './resnet_layout.js';
 import { neuronFactory } from './neurons.js';

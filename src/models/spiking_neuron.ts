@@ -19,7 +19,10 @@
 // detachReset (spikingjelly's detach_reset, default false as there): with true, the reset uses the
 // spike's value but no gradient flows through the reset term; with false (the default) the gradient of
 // the surrogate also flows through the reset, as spikingjelly does by default.
-import { BinaryActivation, Module, Tensor, activationFactory, stack } from '../index.js';
+import { BinaryActivation, activationFactory } from '../activations/index.js';
+import { Module } from '../nn/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { stack } from '../tensor/functions.generated.js';
 import { booleanOption, finiteNumber, optionsObject, shown } from './bnn_snn_options.js';
 
 /** Options every neuron takes. */

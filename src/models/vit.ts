@@ -5,7 +5,10 @@
 // (LayerNorm eps 1e-6) follow, and the class token after the last LayerNorm is the pooled feature.
 // Options size it for a CPU (patch size, depth, width, heads) and pick the MLP's activation (GELU as
 // torchvision by default). Not built: torchvision's representation_size (pre_logits) and conv stems.
-import { Conv2d, Dropout, LayerNorm, Linear, Module, MultiheadAttention, Sequential, cat, init, zeros, empty, type Tensor } from '../index.js';
+import { Conv2d, Dropout, LayerNorm, Linear, Module, MultiheadAttention, Sequential } from '../nn/index.js';
+import { cat, zeros, empty } from '../tensor/functions.generated.js';
+import * as init from '../nn/init.js';
+import type { Tensor } from '../tensor/tensor.js';
 import {
   activationOption, checkImageBatch, checkModelOptions, positiveIntOption, probabilityOption, type FeatureBackbone,
 } from './backbone.js';

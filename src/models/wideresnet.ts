@@ -7,7 +7,10 @@
 // As there, a block that changes width applies its first BN → act to the input and feeds the result to
 // both the branch and the 1×1 shortcut conv. The pool is global (not avg_pool2d(8)) so 28×28 inputs work;
 // on 32×32 inputs it is the same.
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, Sequential, dropout, init, type Tensor } from '../index.js';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, Sequential } from '../nn/index.js';
+import { dropout } from '../tensor/functions.generated.js';
+import * as init from '../nn/init.js';
+import type { Tensor } from '../tensor/tensor.js';
 import {
   activationOption, checkImageBatch, checkModelOptions, positiveIntOption, probabilityOption, type FeatureBackbone,
 } from './backbone.js';

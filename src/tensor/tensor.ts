@@ -22,7 +22,7 @@ const TYPED_ARRAY_OF: Partial<Record<DType, (buf: ArrayBuffer) => TypedArray>> =
   bool: (b) => new Uint8Array(b),
 };
 
-export class Tensor extends TensorOps implements Scoped {
+export class Tensor extends TensorOps<Tensor> implements Scoped {
   #disposed = false;
   #kept = false;
   #shape: readonly number[] | undefined;

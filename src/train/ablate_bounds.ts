@@ -6,7 +6,9 @@
 // hidden units (smooth steps, test rows).
 //
 // Research code: imports the public API only (DESIGN rule 9).
-import { alphaMin, betaMin, logitBound, primaryMetric, roundUpForTable, trainRun, type RunConfig, type RunResult, type TrainData } from '../index.js';
+import { alphaMin, betaMin, logitBound, roundUpForTable } from '../theory/index.js';
+import { primaryMetric, trainRun, type TrainData } from './trainer.js';
+import type { RunConfig, RunResult } from './types.js';
 import type { TaskKind } from '../data/tabular_types.js';
 
 /** Table 6's β values (Appendix F.1). */

@@ -14,11 +14,16 @@
 // log10 = -Infinity (null in JSON), which counts as vanishing. Logarithms are base 10.
 //
 // Research code: imports the public API only (DESIGN rule 9).
-import {
-  Adam, TabularMlp, binaryCrossEntropyWithLogits, canonicalActivationSpec, crossEntropy, fromTypedArray,
-  isGradEnabled, manualSeed, mseLoss, tidy,
-  type Linear, type Module, type Tensor,
-} from '../index.js';
+import { Adam } from '../optim/index.js';
+import { TabularMlp } from '../models/index.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, mseLoss } from '../tensor/functions.generated.js';
+import { canonicalActivationSpec } from '../activations/index.js';
+import { fromTypedArray } from '../tensor/creation.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { manualSeed } from '../core/runtime.js';
+import { tidy } from '../core/scope.js';
+import type { Linear, Module } from '../nn/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { mulberry32, randomPermutation } from '../data/random.js';
 import type { Encoded, TaskKind } from '../data/tabular_types.js';
 

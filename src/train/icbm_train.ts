@@ -11,10 +11,15 @@
 // <out>/icbm and <out>/standard.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  Icbm, accuracy, binarityScore, conceptAccuracy, evalBatches, fromTypedArray, medianThresholds, binarize, noGrad, takeImages, tidy, withStepMode, writeIcbmRun,
-  type ChannelStats, type ConceptLayerDesign, type IcbmRunData, type ImageDataset, type Module,
-} from '../index.js';
+import { Icbm, type ConceptLayerDesign } from '../models/index.js';
+import { accuracy, binarityScore, conceptAccuracy, medianThresholds, binarize } from '../metrics/index.js';
+import { evalBatches, takeImages, type ChannelStats, type ImageDataset } from '../data/images/index.js';
+import { fromTypedArray } from '../tensor/creation.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../core/scope.js';
+import { withStepMode } from '../activations/index.js';
+import { writeIcbmRun, type IcbmRunData } from '../concepts/index.js';
+import type { Module } from '../nn/index.js';
 import { architectureName, buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
 import { writeJsonAtomically } from './json_file.js';
 import { loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainResult } from './image_trainer.js';

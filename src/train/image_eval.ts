@@ -5,9 +5,13 @@
 //   share of ones   DHN/BNN: the share of a BinaryActivation's outputs that are 1 (or +1 in the sign form)
 //   firing rate     SNN: the mean of a LIF neuron layer's spike output over time steps, images and units
 // A model without binary activations (the standard network) is evaluated once: its two accuracies agree.
-import {
-  BinaryActivation, Module, SpikingNeuron, Tensor, evalBatches, noGrad, tidy, withStepMode, type ChannelStats, type ImageBatch, type ImageDataset, type StepMode,
-} from '../index.js';
+import { BinaryActivation, withStepMode, type StepMode } from '../activations/index.js';
+import { Module } from '../nn/index.js';
+import { SpikingNeuron } from '../models/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { evalBatches, type ChannelStats, type ImageBatch, type ImageDataset } from '../data/images/index.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../core/scope.js';
 
 /** What one binary layer did at test time (exact steps). */
 export interface LayerActivity {

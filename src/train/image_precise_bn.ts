@@ -11,7 +11,10 @@
 // back from the running-average update libtorch makes (batch = (new − (1 − m)·old) / m), and the running
 // statistics become their plain average over the batches. Nothing else changes: not the weights, not
 // num_batches_tracked, not any module's training flag.
-import { BatchNorm1d, BatchNorm2d, Module, noGrad, tidy, type ImageBatch } from '../index.js';
+import { BatchNorm1d, BatchNorm2d, Module } from '../nn/index.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../core/scope.js';
+import type { ImageBatch } from '../data/images/index.js';
 
 type BatchNorm = BatchNorm1d | BatchNorm2d;
 

@@ -17,10 +17,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  Adam, CosineAnnealingLR, ImageLoader, Module, SGD, Tensor, channelStats, crossEntropy, evalBatches, loadCheckpoint, manualSeed, saveCheckpoint, splitTrainVal, tidy,
-  type ChannelStats, type ImageDataset, type LRSchedulerStateDict, type OptimizerStateDict,
-} from '../index.js';
+import { Adam, CosineAnnealingLR, SGD, type LRSchedulerStateDict, type OptimizerStateDict } from '../optim/index.js';
+import { ImageLoader, channelStats, evalBatches, splitTrainVal, type ChannelStats, type ImageDataset } from '../data/images/index.js';
+import { Module } from '../nn/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { crossEntropy } from '../tensor/functions.generated.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { manualSeed } from '../core/runtime.js';
+import { tidy } from '../core/scope.js';
 import { hashSeed } from '../data/random.js';
 import { buildImageModel, describeImageModel, resolveImageModelSpec, type ImageModelOptions, type ImageModelSpec } from '../models/image_zoo.js';
 import { countCorrect, evaluateImageModel, type ImageEvalResult } from './image_eval.js';

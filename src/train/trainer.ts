@@ -10,10 +10,15 @@
 // continues from it to the same final result as an uninterrupted run.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  Adam, BinaryActivation, SGD, Tensor, binaryCrossEntropyWithLogits, crossEntropy, fromTypedArray, loadCheckpoint, manualSeed,
-  mseLoss, noGrad, saveCheckpoint, tidy, withStepMode, type OptimizerStateDict, type StepMode,
-} from '../index.js';
+import { Adam, SGD, type OptimizerStateDict } from '../optim/index.js';
+import { BinaryActivation, withStepMode, type StepMode } from '../activations/index.js';
+import { Tensor } from '../tensor/tensor.js';
+import { binaryCrossEntropyWithLogits, crossEntropy, mseLoss } from '../tensor/functions.generated.js';
+import { fromTypedArray } from '../tensor/creation.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { manualSeed } from '../core/runtime.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { tidy } from '../core/scope.js';
 import type { Encoded, Preprocessor, TaskKind } from '../data/tabular_types.js';
 import { accuracy, auroc, binarityScore, macroAurocOvr, rmse } from '../metrics/index.js';
 import { TabularMlp } from '../models/mlp.js';

@@ -1,5 +1,7 @@
 // Kept copies of a model's weights: the best epoch's state while training goes on.
-import { tidy, type Module, type Tensor } from '../index.js';
+import { tidy } from '../core/scope.js';
+import type { Module } from '../nn/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export type Weights = Map<string, Tensor>;
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Adam, crossEntropy, loadSafetensors, mseLoss, tidy, type Tensor } from '../../src/index.js';
-import { benchmarkCnn, benchmarkMlp } from '../../bench/step.js';
+import { benchmarkCnn, benchmarkMlp } from '../../src/bench/step.js';
 import { assertClose } from '../helpers/compare.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/golden/fixtures');

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adam, manualSeed, memory, mseLoss, randn, tidy } from '../../src/index.js';
-import { benchmarkMlp } from '../../bench/step.js';
+import { benchmarkMlp } from '../../src/bench/step.js';
 
 const rssMb = () => process.memoryUsage.rss() / 2 ** 20;
 

@@ -1,9 +1,12 @@
 // `htaf bench step`: Adam training steps of the issue-2 benchmark models, as bench/peer/step.py times
 // the same models in PyTorch eager.
-import {
-  Adam, Conv2d, WideResNet, Flatten, Linear, MaxPool2d, Module, Sequential, crossEntropy, manualSeed, memory, mseLoss, randint, randn,
-  setNumThreads, tidy, type Tensor,
-} from '../src/index.js';
+import { Adam } from '../optim/index.js';
+import { Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential } from '../nn/index.js';
+import { WideResNet } from '../models/index.js';
+import { crossEntropy, mseLoss, randint, randn } from '../tensor/functions.generated.js';
+import { manualSeed, memory, setNumThreads } from '../core/runtime.js';
+import { tidy } from '../core/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { benchActivation } from './activations.js';
 import { blasInUse, median, msSince, rssMb } from './stats.js';
 

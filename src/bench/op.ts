@@ -1,6 +1,8 @@
 // `htaf bench op`: forward + backward of one fused activation on a big tensor, as bench/peer/op.py
 // times PyTorch's composed version.
-import { memory, randn, setNumThreads, tidy } from '../src/index.js';
+import { memory, setNumThreads } from '../core/runtime.js';
+import { randn } from '../tensor/functions.generated.js';
+import { tidy } from '../core/scope.js';
 import { benchActivation } from './activations.js';
 import { median, msSince } from './stats.js';
 

@@ -1,6 +1,7 @@
 // The activations the engine benchmarks compare, by the names the CLI takes (issue 2's settings).
 // htaf = HTAF(alpha 2, beta 11); ss = scaled sigmoid, gamma 22; ste = Heaviside with sigmoid surrogate, k 4.
-import { heavisideSte, htaf, scaledSigmoid, type Tensor } from '../src/index.js';
+import { heavisideSte, htaf, scaledSigmoid } from '../tensor/functions.generated.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export const BENCH_ACTIVATIONS = {
   relu: (x: Tensor) => x.relu(),
