@@ -54,8 +54,10 @@ dist/.built: node_modules/.package-lock.json native/gen/ops_generated.h $(TS_SOU
 
 build: $(NATIVE) dist/.built
 
-# Only *.test.js files: node would also run every helper module under a folder named test/.
+# The import check first (no cycle, the layer order of docs/design.md, a light main entry point), then
+# only *.test.js files: node would also run every helper module under a folder named test/.
 test: build
+	node tools/check-imports.mjs
 	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 
 # The paper's protocol (htaf compare) on the built-in churn data at a demo budget: 2 splits, a small grid,

@@ -34,12 +34,12 @@ function churnSplits(): { train: Encoded; val: Encoded; test: Encoded; classes: 
   return { train: pre.encode(split.train), val: pre.encode(split.val), test: pre.encode(split.test), classes: ds.classes.length, pre };
 }
 
-function measureHtaf(method: string): number {
+async function measureHtaf(method: string): Promise<number> {
   setNumThreads(threads);
   const d = churnSplits();
   const stamps: number[] = [];
   let last = performance.now();
-  trainRun(
+  await trainRun(
     { task: 'binary', method, hidden: [256, 256, 128], epochs, lr: 1e-3, optimizer: 'adam', batch, seed: 0, patience: 0 },
     { train: d.train, val: d.val, test: d.test, preprocessor: d.pre, classes: d.classes },
     { onEpoch: () => { const now = performance.now(); stamps.push((now - last) / 1000); last = now; } },
@@ -48,7 +48,7 @@ function measureHtaf(method: string): number {
 }
 
 if (values['measure-only']) {
-  console.log(JSON.stringify({ impl: 'htaf', method: values['measure-only'], s_per_epoch: measureHtaf(values['measure-only']) }));
+  console.log(JSON.stringify({ impl: 'htaf', method: values['measure-only'], s_per_epoch: await measureHtaf(values['measure-only']) }));
 } else {
   // The encoded features for the peer, so both sides train on identical inputs.
   const d = churnSplits();

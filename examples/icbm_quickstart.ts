@@ -7,10 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  conceptModelFromRun, conceptTable, conceptTableText, explainBits, formatExplanation, formatIntervention, intervene, loadFashionMnist,
-  nameConcepts, readIcbmRun, subsetImages, topNodes, trainIcbm,
-} from '../src/index.js';
+import { conceptModelFromRun, conceptTable, conceptTableText, explainBits, formatExplanation, formatIntervention, intervene, nameConcepts, readIcbmRun, trainIcbm } from '../src/concepts.js';
+import { loadFashionMnist, subsetImages } from '../src/images.js';
+import { topNodes } from '../src/index.js';
 
 const seed = 0;
 const fashion = loadFashionMnist();

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateImageModel, layerActivityLines, loadImageModel, loadImageSource, subsetImages, trainImageModel } from '../src/index.js';
+import { evaluateImageModel, layerActivityLines, loadImageModel, loadImageSource, subsetImages, trainImageModel } from '../src/images.js';
 
 const source = await loadImageSource('fashion-mnist');
 const data = { train: subsetImages(source.train, 1000, 0), test: subsetImages(source.test, 500, 0), name: 'fashion-mnist' };

@@ -1,4 +1,8 @@
-// The public API. Research code (models, concepts, CLI) imports from here only (DESIGN rule 9).
+// The public API for outside users: `import { tensor, nn, trainRun } from 'htaf'`. Nothing inside src/
+// imports this file (docs/design.md rule 9; tools/check-imports.mjs enforces it). The heavy parts have
+// their own entry points so that this one loads neither image decoding (sharp) nor the LLM client:
+// 'htaf/images' (src/images.ts: image data, training, evaluation, Table 1) and 'htaf/concepts'
+// (src/concepts.ts: ICBM runs, concept naming, explanations).
 export type { DType, Device, Reduction } from './core/types.js';
 export { DTYPES } from './core/types.js';
 export { tidy, Scope, currentScope, scopeDepth } from './core/scope.js';
@@ -35,16 +39,6 @@ export * from './models/index.js';
 // train: one tabular training run (seeded, early stopping on val with exact steps, checkpoints, resume).
 export { trainRun, primaryMetric, nanStopMessage } from './train/trainer.js';
 export type { TrainData, TrainRunOptions, EpochEvent, BatchEvent } from './train/trainer.js';
-// Image training (issue 5) and ICBM runs (issue 6).
-export { trainImageModel, loadImageModel, imageTrainConfig, IMAGE_TRAIN_DEFAULTS, IMAGE_OPTIMIZERS, LR_SCHEDULES } from './train/image_trainer.js';
-export type { ImageTrainConfig, ImageTrainData, ImageTrainEvent, ImageTrainOptions, ImageTrainResult, ImageEpochRecord, ImageModelMeta } from './train/image_trainer.js';
-export { evaluateImageModel, layerActivityLines } from './train/image_eval.js';
-export type { ImageEvalResult, ImageEvalOptions, LayerActivity } from './train/image_eval.js';
-export { runImageCompare, readImageJournal, IMAGE_METHOD_FAMILIES } from './train/image_compare.js';
-export type { ImageCompareOptions, ImageCompareEvent, ImageCompareResults } from './train/image_compare.js';
-export { recomputeBatchNormStats } from './train/image_precise_bn.js';
-export { trainIcbm, icbmFactory, ICBM_BACKBONES } from './train/icbm_train.js';
-export type { IcbmConfig, IcbmRunOptions, IcbmRunResult, IcbmMetrics, IcbmBackbone } from './train/icbm_train.js';
 export type { RunConfig, RunResult, Metrics, OptimizerName } from './train/types.js';
 // compare: the paper's tabular protocol (Table 8) behind `htaf compare`: the hyperparameter grid (per method
 // family, expanded to activation spec × optimizer × lr), repeated seeded splits with selection on validation and a
@@ -53,15 +47,21 @@ export {
   defaultGrid, demoGrid, GRID_PRESETS, validateGrid, planMethods, familySpecs, alphaMinForGrid, runsPerSplit, METHOD_FAMILIES, METHOD_LABELS,
 } from './train/grid.js';
 export type { Grid, GridPoint, MethodPlan, MethodFamily, OptimizerGrid, HtafGrid, SsGrid, SteGrid } from './train/grid.js';
-export { runCompare, defaultProtocolDeps, readJournal, splitSeed, SPLIT_FRACTIONS, JOURNAL_FILE } from './train/protocol.js';
-export type { CompareOptions, CompareEvent, CompareResults, CompareFiles, MethodResult, RunRecord, ProtocolDeps } from './train/protocol.js';
+export { runCompare, defaultProtocolDeps, readJournal, splitSeed, SPLIT_FRACTIONS } from './train/protocol.js';
+export type { CompareOptions, CompareEvent, CompareResults, CompareRun, MethodResult, RunRecord, ProtocolDeps } from './train/protocol.js';
+export { JOURNAL_FILE, Journal, runGrid } from './train/journal.js';
+export { fit } from './train/fit.js';
+export type { FitSpec, FitHooks, FitResult, StepOutput, EpochTraining, EpochVerdict } from './train/fit.js';
+export { RunState } from './train/run_state.js';
+export type { FitState, RunIdentity } from './train/run_state.js';
+export { improves, bestIndex } from './train/selection.js';
+export { writeCompareReport } from './report/compare_report.js';
+export type { CompareFiles, CompareReport } from './report/compare_report.js';
 export { summarize, formatMeanSe, metricLabel, tableToMarkdown, tableToText, tableToCSV, tableToJSON, writeTextAtomic } from './report/table.js';
 export type { Summary, ResultTable, ResultColumn, ResultRow } from './report/table.js';
 // data: tabular CSVs (readCsv, loadTabular with task detection and warnings), seeded splits (randomSplit),
 // preprocessing fitted on the training rows (fitPreprocessor, preprocessorFromJSON), built-in datasets.
 export * from './data/index.js';
-export * from './data/images/index.js';
-export * from './concepts/index.js';
 // gradient studies (Appendix F): per-layer gradient norms w.r.t. pre-activations (Figure 7), vanishing per
 // architecture (Table 7), and the Proposition 3.1 bound ablation (Figure 6), behind `htaf gradients` / `htaf ablate-bounds`.
 export {

@@ -63,7 +63,7 @@ export async function runAblateBounds(o: AblateOptions): Promise<void> {
   log(`ablate-bounds: MLP ${o.hidden.join('-')}, Adam lr ${o.lr}, batch ${o.batch}, ${o.epochs} epochs (patience ${o.patience}), seed ${o.seed}`);
   for (const w of data.dataset.warnings) log(`ablate-bounds: warning: ${w}`);
   const started = performance.now();
-  const result: BoundAblationResult = ablateBounds(
+  const result: BoundAblationResult = await ablateBounds(
     { train: data.train, val: data.val, test: data.test, preprocessor: data.preprocessor, classes: data.task === 'regression' ? 1 : data.classes },
     { eps: o.eps, delta: o.delta, betas: o.beta, task: data.task, hidden: o.hidden, epochs: o.epochs, lr: o.lr, batch: o.batch, seed: o.seed, patience: o.patience },
     {

@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import { GRID_PRESETS, METHOD_FAMILIES, validateGrid, type Grid } from '../train/grid.js';
 import { TASK_KINDS, type TaskKind } from '../data/index.js';
 import { runCompare, type CompareEvent } from '../train/protocol.js';
+import { writeCompareReport } from '../report/compare_report.js';
 import { setNumThreads } from '../core/runtime.js';
 import { nonNegativeInt, oneOf, positiveInt, taskOption } from './options.js';
 
@@ -172,7 +173,7 @@ export function registerCompare(program: Command): void {
     .option('--out <dir>', 'output folder (default compare-out/<dataset>)')
     .option('--resume', 'continue the journal in --out, skipping finished runs')
     .option('--threads <n>', 'intra-op threads (default: libtorch\'s)', positiveInt('--threads'))
-    .action((o) => {
+    .action(async (o) => {
       if (o.seed > 2 ** 31 - 1) throw new InvalidArgumentError(`--seed must be at most ${2 ** 31 - 1}, got ${o.seed}`);
       const grid = o.grid ? readGrid(o.grid) : GRID_PRESETS[o.budget]();
       if (o.threads) setNumThreads(o.threads);
@@ -180,7 +181,7 @@ export function registerCompare(program: Command): void {
       const outDir = o.out ?? join('compare-out', name);
       const progress = progressReporter(!!process.stderr.isTTY);
       try {
-        const { text, files } = runCompare({
+        const run = await runCompare({
           data: o.data,
           target: o.target,
           task: o.task as TaskKind | undefined,
@@ -193,6 +194,7 @@ export function registerCompare(program: Command): void {
           resume: !!o.resume,
           onEvent: progress.onEvent,
         });
+        const { text, files } = writeCompareReport(outDir, run);
         process.stdout.write(`\n${text}\nwrote ${files.markdown}, ${files.csv}, ${files.json} (journal ${files.journal})\n`);
       } finally {
         progress.stop();

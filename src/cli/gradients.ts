@@ -211,7 +211,7 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
   let printed: string[];
   let json: Record<string, unknown>;
   if (architectures === undefined) {
-    const study: GradientStudyResult = gradientStudy(data.train, { ...config, hidden: o.hidden }, progress);
+    const study: GradientStudyResult = await gradientStudy(data.train, { ...config, hidden: o.hidden }, progress);
     const md = [
       '# Gradients with respect to the pre-activations (Appendix F.2.1)', '',
       `data: ${describeData(data)}; MLP ${archLabel(o.hidden)}; ${setup}`, `definition: ${study.definition}`, '',
@@ -225,7 +225,7 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
     files.push(fig.svg, fig.png);
     printed = md.slice(2);
   } else {
-    const table: VanishingTable = vanishingStudy(data.train, config, architectures, progress);
+    const table: VanishingTable = await vanishingStudy(data.train, config, architectures, progress);
     const md = [
       '# Vanishing gradients across architectures (Appendix F.2.2, Table 7)', '',
       `data: ${describeData(data)}; ${setup}`, `definition: ${table.definition}`, '',

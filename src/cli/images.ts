@@ -16,6 +16,7 @@ import { convertToSnn } from '../models/index.js';
 import { setNumThreads } from '../core/runtime.js';
 import { IMAGE_BACKBONES, IMAGE_MODEL_KINDS, architectureName, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
 import { IMAGE_METHOD_FAMILIES, runImageCompare, type ImageCompareEvent } from '../train/image_compare.js';
+import { writeImageCompareReport } from '../report/compare_report.js';
 import { evaluateImageModel, layerActivityLines } from '../train/image_eval.js';
 import { IMAGE_TRAIN_DEFAULTS, loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainResult } from '../train/image_trainer.js';
 import { writeJsonAtomically } from '../train/json_file.js';
@@ -242,7 +243,7 @@ async function runCompareCli(o: CompareCliOptions): Promise<void> {
   const outDir = o.out ?? join('images-compare-out', o.dataset.replace(/[:/\\]+/g, '_'));
   const progress = compareProgress();
   try {
-    const { text, files } = await runImageCompare({
+    const run = await runImageCompare({
       data: { train: data.train, test: data.test, name: o.dataset },
       models: o.models,
       methods: o.methods,
@@ -255,6 +256,7 @@ async function runCompareCli(o: CompareCliOptions): Promise<void> {
       resume: !!o.resume,
       onEvent: progress.onEvent,
     });
+    const { text, files } = writeImageCompareReport(outDir, run);
     process.stdout.write(`\n${text}\nwrote ${files.markdown}, ${files.csv}, ${files.json} (journal ${files.journal})\n`);
   } catch (err) {
     throw commandError(command, err);

@@ -130,7 +130,7 @@ async function runTrain(o: TrainOptions): Promise<void> {
   const bar = progress(metric.name);
   let result: RunResult;
   try {
-    result = trainRun(config, data, { outDir: out, resume: !!o.resume, onEpoch: bar.onEpoch });
+    result = await trainRun(config, data, { outDir: out, resume: !!o.resume, onEpoch: bar.onEpoch });
   } catch (err) {
     bar.stop();
     // Checkpoints are written atomically and kept (so --resume can continue); a folder we made and left empty goes.

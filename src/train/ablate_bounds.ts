@@ -100,7 +100,7 @@ export interface BoundAblationOptions {
   onRun?: (row: BoundAblationRow, index: number, total: number) => void;
   onEpoch?: (p: BoundPoint, e: { epoch: number; epochs: number; trainLoss: number }) => void;
   /** The training function (tests may count calls); default trainRun. */
-  train?: (config: RunConfig, data: TrainData, options: { onEpoch?: (e: { epoch: number; epochs: number; trainLoss: number }) => void }) => RunResult;
+  train?: (config: RunConfig, data: TrainData, options: { onEpoch?: (e: { epoch: number; epochs: number; trainLoss: number }) => void }) => Promise<RunResult>;
 }
 
 /** Figure 6's metric for a task. */
@@ -109,19 +109,19 @@ export function ablationMetric(task: TaskKind): string {
 }
 
 /** Runs the ablation: one trainRun per β, on the same data, split and seed. */
-export function ablateBounds(data: TrainData, config: BoundAblationConfig, options: BoundAblationOptions = {}): BoundAblationResult {
+export async function ablateBounds(data: TrainData, config: BoundAblationConfig, options: BoundAblationOptions = {}): Promise<BoundAblationResult> {
   const plan = boundAblationPlan(config.betas, config.eps, config.delta);
   primaryMetric(config.task); // checks the task
   const metric = ablationMetric(config.task);
   const train = options.train ?? trainRun;
   const rows: BoundAblationRow[] = [];
-  plan.forEach((p, i) => {
+  for (const [i, p] of plan.entries()) {
     options.onStart?.(p, i, plan.length);
     const runConfig: RunConfig = {
       task: config.task, method: p.spec, hidden: [...config.hidden], epochs: config.epochs, lr: config.lr, optimizer: 'adam',
       batch: config.batch, seed: config.seed, patience: config.patience,
     };
-    const r = train(runConfig, data, { onEpoch: options.onEpoch ? (e) => options.onEpoch!(p, e) : undefined });
+    const r = await train(runConfig, data, { onEpoch: options.onEpoch ? (e) => options.onEpoch!(p, e) : undefined });
     const row: BoundAblationRow = {
       ...p,
       metric,
@@ -136,7 +136,7 @@ export function ablateBounds(data: TrainData, config: BoundAblationConfig, optio
     };
     rows.push(row);
     options.onRun?.(row, i, plan.length);
-  });
+  }
   return {
     eps: config.eps, delta: config.delta, betaMin: betaMin(config.eps), productLimit: logitBound(config.eps) / config.delta, metric,
     config: { ...config, betas: [...config.betas], hidden: [...config.hidden] }, rows,

@@ -25,6 +25,7 @@ import { tidy } from '../core/scope.js';
 import type { Linear, Module } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mulberry32, randomPermutation } from '../data/random.js';
+import { fit } from './fit.js';
 import type { Encoded, TaskKind } from '../data/tabular_types.js';
 
 /** The paper's threshold for "vanishing" is lost (SPEC §5); ours. */
@@ -214,10 +215,13 @@ function checkConfig(c: GradientStudyConfig, data: Encoded): void {
   if (data.x.length !== data.rows * data.features || data.y.length !== data.rows) bad('the training data\'s arrays do not match its rows and features');
 }
 
-/** Trains one network with one activation and records its gradient norms and loss per epoch. */
-export function trainWithGradientProbe(
+/**
+ * Trains one network with one activation and records its gradient norms and loss per epoch: an adapter
+ * over the one fit loop (fit.ts), the probe on its per-batch hooks, no model selection.
+ */
+export async function trainWithGradientProbe(
   data: Encoded, config: GradientStudyConfig, method: string, options: GradientStudyOptions = {},
-): MethodGradients {
+): Promise<MethodGradients> {
   checkConfig(config, data);
   const spec = canonicalActivationSpec(method);
   const started = performance.now();
@@ -234,53 +238,34 @@ export function trainWithGradientProbe(
   const lossOf = (out: Tensor, target: Tensor): Tensor =>
     config.task === 'binary' ? binaryCrossEntropyWithLogits(out, target) : config.task === 'multiclass' ? crossEntropy(out, target) : mseLoss(out, target);
   const random = mulberry32(config.seed); // the batch order: the same for every method of a study
-  const epochs: EpochGradients[] = [];
+  let sums: number[] = [];
   let stoppedOnNaN: { epoch: number } | undefined;
+  let epochs: EpochGradients[] = [];
   try {
-    model.train();
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const order = randomPermutation(data.rows, random);
-      const sums = new Array<number>(hidden.length).fill(0);
-      let lossSum = 0;
-      let nanAt = false;
-      for (let start = 0; start < data.rows; start += config.batch) {
-        const rows = Math.min(config.batch, data.rows - start);
-        const step = tidy(() => {
-          const index = fromTypedArray(order.subarray(start, start + rows), [rows]).toDtype('int64');
-          optimizer.zeroGrad();
-          probe.arm();
-          try {
-            const l = lossOf(model.call(x.indexSelect(0, index)), y.indexSelect(0, index));
-            const loss = l.item() as number;
-            // As trainRun: no step on a NaN/Inf loss, and the run stops there.
-            if (!Number.isFinite(loss)) return { loss, norms: null };
-            l.backward();
-            const norms = probe.read(rows);
-            optimizer.step();
-            return { loss, norms };
-          } finally {
-            probe.disarm();
-          }
-        });
-        if (step.norms === null) {
-          nanAt = true;
-          break;
-        }
-        lossSum += step.loss * rows;
-        step.norms.forEach((s, i) => (sums[i] += s));
-      }
-      if (nanAt) {
-        stoppedOnNaN = { epoch };
-        break;
-      }
-      const e: EpochGradients = { epoch, norms: sums.map((s) => s / data.rows), loss: lossSum / data.rows };
-      epochs.push(e);
-      options.onEpoch?.(spec, e);
-      if (e.norms.some((v) => Number.isNaN(v))) {
-        stoppedOnNaN = { epoch };
-        break;
-      }
-    }
+    const { state } = await fit<Int32Array, EpochGradients>({
+      model, optimizer, epochs: config.epochs,
+      *batches() {
+        const order = randomPermutation(data.rows, random);
+        for (let start = 0; start < data.rows; start += config.batch) yield order.subarray(start, start + Math.min(config.batch, data.rows - start));
+      },
+      forward(rows) {
+        const index = fromTypedArray(rows, [rows.length]).toDtype('int64');
+        return { loss: lossOf(model.call(x.indexSelect(0, index)), y.indexSelect(0, index)), rows: rows.length };
+      },
+      evaluate(t) {
+        const norms = sums.map((s) => s / data.rows);
+        return { record: { epoch: t.epoch, norms, loss: t.lossSum / data.rows }, stopOnNaN: norms.some((v) => Number.isNaN(v)) };
+      },
+      hooks: {
+        epochStart: () => (sums = new Array<number>(hidden.length).fill(0)),
+        beforeForward: () => probe.arm(),
+        afterBackward: (rows) => probe.read(rows.length).forEach((v, i) => (sums[i] += v)),
+        batchEnd: () => probe.disarm(),
+        epochDone: ({ record }) => options.onEpoch?.(spec, record),
+      },
+    });
+    epochs = state.history;
+    if (state.stoppedOnNaN) stoppedOnNaN = { epoch: state.stoppedOnNaN.epoch };
   } finally {
     probe.remove();
     optimizer.dispose();
@@ -306,10 +291,11 @@ export function trainWithGradientProbe(
 }
 
 /** Figure 7's study: one run per method on `data` (the training rows), same initial weights and batch order. */
-export function gradientStudy(data: Encoded, config: GradientStudyConfig, options: GradientStudyOptions = {}): GradientStudyResult {
+export async function gradientStudy(data: Encoded, config: GradientStudyConfig, options: GradientStudyOptions = {}): Promise<GradientStudyResult> {
   checkConfig(config, data);
   const methods = config.methods.map((m) => canonicalActivationSpec(m));
-  const runs = methods.map((m) => trainWithGradientProbe(data, config, m, options));
+  const runs: MethodGradients[] = [];
+  for (const m of methods) runs.push(await trainWithGradientProbe(data, config, m, options));
   return { threshold: config.threshold, definition: GRADIENT_NORM_DEFINITION, config: { ...config, methods }, runs };
 }
 
@@ -325,11 +311,12 @@ export interface VanishingTable {
 }
 
 /** Table 7: every architecture × every method. */
-export function vanishingStudy(
+export async function vanishingStudy(
   data: Encoded, config: Omit<GradientStudyConfig, 'hidden'>, architectures: readonly (readonly number[])[], options: GradientStudyOptions = {},
-): VanishingTable {
+): Promise<VanishingTable> {
   if (architectures.length === 0) throw new Error('gradient study: architectures is empty');
-  const studies = architectures.map((hidden) => gradientStudy(data, { ...config, hidden: [...hidden] }, options));
+  const studies: GradientStudyResult[] = [];
+  for (const hidden of architectures) studies.push(await gradientStudy(data, { ...config, hidden: [...hidden] }, options));
   return {
     threshold: config.threshold,
     definition: GRADIENT_NORM_DEFINITION,

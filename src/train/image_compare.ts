@@ -14,21 +14,20 @@
 // journal and redoes no finished run. A run interrupted mid-way continues from its own checkpoint
 // (DIR/runs/<run>/checkpoint.safetensors). The end writes DIR/results.{json,md,csv} atomically.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { summarize, tableToCSV, tableToJSON, tableToMarkdown, tableToText, writeTextAtomic, type ResultTable, type Summary } from '../report/table.js';
+import { summarize, type ResultTable, type Summary } from '../metrics/summary.js';
+import { JOURNAL_FILE, Journal, readJournalFile, runGrid, type JournalHeader, type JournalKind } from './journal.js';
+import { bestIndex } from './selection.js';
 import { hashSeed } from '../data/random.js';
 import { IMAGE_MODEL_KINDS, architectureName, familySpec, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
 import { imageTrainConfig, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainOptions, type ImageTrainResult } from './image_trainer.js';
 import type { LayerActivity } from './image_eval.js';
-import { appendJsonLine, readJsonLines } from './json_file.js';
 
 export const IMAGE_METHOD_FAMILIES = ['htaf', 'ste', 'ss'] as const;
 const FAMILY_LABELS: Record<string, string> = { htaf: 'HTAF', ste: 'STE', ss: 'SS', relu: 'ReLU', gelu: 'GELU' };
 const MODEL_LABELS: Record<ImageModelKind, string> = { dhn: 'DHN', bnn: 'BNN', snn: 'SNN', standard: 'Standard' };
 const JOURNAL_FORMAT = 'htaf-images-compare-journal';
 const RESULTS_FORMAT = 'htaf-images-compare-results';
-export const IMAGE_JOURNAL_FILE = 'runs.jsonl';
 
 /** The training settings every run shares (the model, seed and lr are set per run). */
 export type SharedTrainSettings = Omit<ImageTrainConfig, 'model' | 'seed' | 'lr'>;
@@ -85,13 +84,13 @@ export type ImageCompareEvent =
   | { kind: 'run-start'; done: number; total: number; plan: ImageRunPlan }
   | { kind: 'train'; plan: ImageRunPlan; event: ImageTrainEvent }
   | { kind: 'run-end'; done: number; total: number; record: ImageRunRecord }
-  | { kind: 'done'; results: ImageCompareResults; files: ImageCompareFiles };
+  | { kind: 'done'; results: ImageCompareResults };
 
-export interface ImageCompareFiles {
+/** What runImageCompare gives: the results, the two tables (src/report renders and writes them) and the journal's path. */
+export interface ImageCompareRun {
+  results: ImageCompareResults;
+  tables: { exact: ResultTable; smooth: ResultTable };
   journal: string;
-  json: string;
-  markdown: string;
-  csv: string;
 }
 
 export interface ImageCellResult {
@@ -112,7 +111,6 @@ export interface ImageCompareResults {
   models: Record<string, string>;
   cells: ImageCellResult[];
   runs: ImageRunRecord[];
-  tables: { exact: object; smooth: object };
   trainingSeconds: number;
 }
 
@@ -132,22 +130,22 @@ function runFolder(key: string): string {
 }
 
 
+const JOURNAL: JournalKind<ImageRunRecord> = {
+  who: 'images compare',
+  format: JOURNAL_FORMAT,
+  isRecord: (r: unknown): r is ImageRunRecord => {
+    const x = r as Partial<ImageRunRecord> | null;
+    return typeof x?.key === 'string' && typeof x?.test === 'object' && typeof x?.val === 'object';
+  },
+  sameOptions: 'data, models, methods, sizes, lrs, epochs and seed',
+};
+
 /**
- * Reads a journal: the header and the complete run lines. A last line without its newline (the process
- * was killed while writing it) is cut off the file; any other unreadable line is an error naming it.
+ * Reads an images compare journal: the header and the complete run lines. A last line without its newline
+ * (the process was killed while writing it) is cut off the file; any other unreadable line is an error naming it.
  */
-export function readImageJournal(path: string): { header: { hash: string; identity?: Record<string, unknown> } | null; records: ImageRunRecord[] } {
-  const lines = readJsonLines(path, 'images compare');
-  if (lines.length === 0) return { header: null, records: [] };
-  const header = lines[0];
-  if (header?.format !== JOURNAL_FORMAT || typeof header.hash !== 'string') {
-    throw new Error(`images compare: ${path} is not an images compare journal (its first line is not a ${JOURNAL_FORMAT} header)`);
-  }
-  const records = lines.slice(1).map((r, i) => {
-    if (typeof r?.key !== 'string' || typeof r?.test !== 'object' || typeof r?.val !== 'object') throw new Error(`images compare: ${path} line ${i + 2} is not a run record`);
-    return r as ImageRunRecord;
-  });
-  return { header, records };
+export function readImageJournal(path: string): { header: JournalHeader | null; records: ImageRunRecord[] } {
+  return readJournalFile(path, JOURNAL);
 }
 
 function fingerprint(ds: { images: Uint8Array; labels: Int32Array }): string {
@@ -159,8 +157,11 @@ export function imageRunSeed(seed: number, s: number): number {
   return hashSeed(0x7ab1e001, seed, s) >>> 1;
 }
 
-/** Runs (or resumes) the comparison; returns the results also written to DIR/results.{json,md,csv}. */
-export async function runImageCompare(o: ImageCompareOptions): Promise<{ results: ImageCompareResults; markdown: string; text: string; files: ImageCompareFiles }> {
+/**
+ * Runs (or resumes) the comparison: every run through the journal (DIR/runs.jsonl), then the selection and
+ * the tables. src/report/compare_report.ts writes DIR/results.{json,md,csv} from what this returns.
+ */
+export async function runImageCompare(o: ImageCompareOptions): Promise<ImageCompareRun> {
   const where = 'images compare';
   if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new Error(`${where}: seeds must be an integer >= 1, got ${o.seeds}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`${where}: seed must be an integer >= 0, got ${o.seed}`);
@@ -212,40 +213,19 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
     train: settings,
     seed: o.seed,
   };
-  const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex');
-  mkdirSync(o.outDir, { recursive: true });
-  const journal = join(o.outDir, IMAGE_JOURNAL_FILE);
-  const done = new Map<string, ImageRunRecord>();
-  let hasHeader = false;
-  if (existsSync(journal)) {
-    if (!o.resume) throw new Error(`${where}: ${journal} exists (a comparison was started there): add --resume to continue it, or choose another --out`);
-    const read = readImageJournal(journal);
-    if (read.header) {
-      if (read.header.hash !== hash) {
-        const keys = new Set([...Object.keys(read.header.identity ?? {}), ...Object.keys(identity)]);
-        const diff = [...keys].filter((k) => JSON.stringify(read.header!.identity?.[k]) !== JSON.stringify(identity[k]));
-        throw new Error(`${where}: ${journal} was written by a different command (differs in: ${diff.join(', ') || 'unknown'}); rerun with the same data, models, methods, sizes, lrs, epochs and seed, or choose another --out`);
-      }
-      hasHeader = true;
-    }
-    for (const r of read.records) done.set(r.key, r);
-  }
-  if (!hasHeader) appendJsonLine(journal, { format: JOURNAL_FORMAT, version: 1, hash, identity });
-
+  const journalPath = join(o.outDir, JOURNAL_FILE);
+  const journal = Journal.open(journalPath, JOURNAL, identity, !!o.resume);
   const total = plans.length;
-  let finished = plans.filter((p) => done.has(p.key)).length;
-  emit({ kind: 'start', total, done: finished, journal, dataset: o.data.name, plans, epochs: settings.epochs });
+  emit({ kind: 'start', total, done: plans.filter((p) => journal.has(p.key)).length, journal: journalPath, dataset: o.data.name, plans, epochs: settings.epochs });
   const trainRun = o.trainRun ?? trainImageModel;
-  for (const plan of plans) {
-    if (done.has(plan.key)) continue;
-    emit({ kind: 'run-start', done: finished, total, plan });
+  await runGrid(journal, plans, async (plan) => {
     const config = imageTrainConfig({ ...settings, model: { ...resolved.get(`${plan.model}|${plan.method}`)!, method: plan.spec }, seed: plan.seed, lr: plan.lr });
     const r = await trainRun(config, o.data, {
       outDir: join(o.outDir, 'runs', runFolder(plan.key)),
       resume: !!o.resume,
       onEvent: (event) => emit({ kind: 'train', plan, event }),
     });
-    const record: ImageRunRecord = {
+    return {
       ...plan,
       description: r.description,
       bestEpoch: r.bestEpoch,
@@ -257,12 +237,10 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
       seconds: r.seconds,
       ...(r.stoppedOnNaN ? { stoppedOnNaN: r.stoppedOnNaN } : {}),
     };
-    const stored = JSON.parse(JSON.stringify(record)) as ImageRunRecord;
-    appendJsonLine(journal, stored);
-    done.set(plan.key, stored);
-    finished++;
-    emit({ kind: 'run-end', done: finished, total, record: stored });
-  }
+  }, {
+    runStart: (plan, done) => emit({ kind: 'run-start', done, total, plan }),
+    runEnd: (record, done) => emit({ kind: 'run-end', done, total, record }),
+  });
 
   // Selection on validation, then the cells.
   const num = (v: number | null | undefined) => (typeof v === 'number' ? v : NaN);
@@ -272,9 +250,8 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
     for (const c of columns.get(model)!) {
       const chosen: ImageCellResult['seeds'] = [];
       for (let s = 0; s < o.seeds; s++) {
-        const recs = plans.filter((p) => p.model === model && p.method === c.method && p.seedIndex === s).map((p) => done.get(p.key)!);
-        let best = recs[0];
-        for (const r of recs.slice(1)) if (num(r.val.accuracy) > num(best.val.accuracy) || (Number.isNaN(num(best.val.accuracy)) && !Number.isNaN(num(r.val.accuracy)))) best = r;
+        const recs = plans.filter((p) => p.model === model && p.method === c.method && p.seedIndex === s).map((p) => journal.get(p.key));
+        const best = recs[bestIndex(recs.map((r) => num(r.val.accuracy)), true)];
         for (const r of recs) trainingSeconds += r.seconds;
         chosen.push({ seedIndex: s, seed: seeds[s], lr: best.lr, val: num(best.val.accuracy), test: num(best.test.accuracy), smoothTest: num(best.test.smoothAccuracy) });
       }
@@ -308,10 +285,6 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
   });
   const exact = makeTable('accuracy', `${o.data.name} test accuracy (%), exact steps (Table 1)`);
   const smooth = makeTable('smoothAccuracy', `${o.data.name} test accuracy (%), smooth steps (the training form)`);
-  // The rows are models here, not methods as in the tabular tables.
-  const asModels = (s: string) => s.replace(/^\| Method \|/m, '| Model |').replace(/^Method /m, 'Model  ');
-  const markdown = `${asModels(tableToMarkdown(exact))}\n${asModels(tableToMarkdown(smooth))}`;
-  const text = `${asModels(tableToText(exact))}\n${asModels(tableToText(smooth))}`;
   const results: ImageCompareResults = {
     format: RESULTS_FORMAT,
     version: 1,
@@ -322,14 +295,9 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<{ results
     },
     models: modelDescriptions,
     cells,
-    runs: plans.map((p) => done.get(p.key)!),
-    tables: { exact: tableToJSON(exact), smooth: tableToJSON(smooth) },
+    runs: plans.map((p) => journal.get(p.key)),
     trainingSeconds,
   };
-  const files: ImageCompareFiles = { journal, json: join(o.outDir, 'results.json'), markdown: join(o.outDir, 'results.md'), csv: join(o.outDir, 'results.csv') };
-  writeTextAtomic(files.json, `${JSON.stringify(results, null, 2)}\n`);
-  writeTextAtomic(files.markdown, markdown);
-  writeTextAtomic(files.csv, tableToCSV(exact) + tableToCSV(smooth).split('\n').slice(1).join('\n'));
-  emit({ kind: 'done', results, files });
-  return { results, markdown, text, files };
+  emit({ kind: 'done', results });
+  return { results, tables: { exact, smooth }, journal: journalPath };
 }

@@ -15,22 +15,22 @@
 // A NaN or infinite loss stops the run before that step is taken; the best weights so far are kept and
 // reported (the initial weights when no epoch finished), with a message naming the epoch and the batch.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Adam, CosineAnnealingLR, SGD, type LRSchedulerStateDict, type OptimizerStateDict } from '../optim/index.js';
+import { Adam, CosineAnnealingLR, SGD } from '../optim/index.js';
 import { ImageLoader, channelStats, evalBatches, splitTrainVal, type ChannelStats, type ImageDataset } from '../data/images/index.js';
 import { Module } from '../nn/index.js';
-import { Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../tensor/functions.generated.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import type { ImageBatch } from '../data/images/index.js';
 import { manualSeed } from '../core/runtime.js';
 import { tidy } from '../core/scope.js';
 import { hashSeed } from '../data/random.js';
 import { buildImageModel, describeImageModel, resolveImageModelSpec, type ImageModelOptions, type ImageModelSpec } from '../models/image_zoo.js';
 import { countCorrect, evaluateImageModel, type ImageEvalResult } from './image_eval.js';
 import { recomputeBatchNormStats } from './image_precise_bn.js';
-import { configDiff } from './config_diff.js';
-import { disposeWeights, snapshot, type Weights } from './weights.js';
+import { fit } from './fit.js';
+import { RunState } from './run_state.js';
 
 export const IMAGE_OPTIMIZERS = ['adam', 'sgd'] as const;
 export type ImageOptimizer = (typeof IMAGE_OPTIMIZERS)[number];
@@ -202,24 +202,7 @@ function fingerprint(ds: ImageDataset): string {
   return createHash('sha256').update(ds.images).update(new Uint8Array(ds.labels.buffer, ds.labels.byteOffset, ds.labels.byteLength)).digest('hex').slice(0, 16);
 }
 
-// ---- state ------------------------------------------------------------------------------------------
-
-
-interface RunMeta {
-  kind: 'htaf-image-train-run';
-  version: 1;
-  config: ImageTrainConfig;
-  data: { train: string; test: string; trainImages: number; testImages: number; valImages: number };
-  epoch: number;
-  bestEpoch: number;
-  best: number | null;
-  history: ImageEpochRecord[];
-  seconds: number;
-  finished: 'completed' | 'nan' | null;
-  stoppedOnNaN?: { epoch: number; batch: number; message: string };
-  scheduler: LRSchedulerStateDict | null;
-  bestWeights: Record<string, Tensor>;
-}
+// ---- the run ----------------------------------------------------------------------------------------
 
 const EPOCH_SEED_SALT = 0x5eed1a9e;
 const LOADER_SEED_SALT = 0x10ade5;
@@ -230,10 +213,9 @@ export function imageNanMessage(epoch: number, batch: number, lr: number, bestEp
   return `training stopped at epoch ${epoch}, batch ${batch}: the loss became NaN or infinite (lr ${lr} may be too high); keeping ${kept}`;
 }
 
-// ---- the run ----------------------------------------------------------------------------------------
-
 /**
- * Trains an image model and reports it on the test set (see the file header).
+ * Trains an image model and reports it on the test set (see the file header): an adapter over the one fit
+ * loop (fit.ts) — batches from the ImageLoader, cross-entropy, selection on validation accuracy.
  * @example const r = await trainImageModel({ model: { kind: 'dhn', method: 'htaf' }, epochs: 5 }, source, { outDir: 'runs/dhn' });
  */
 export async function trainImageModel(
@@ -267,150 +249,77 @@ export async function trainImageModel(
   const stats = channelStats(train);
   const dataMeta = { train: fingerprint(fullTrain), test: fingerprint(test), trainImages: train.labels.length, testImages: test.labels.length, valImages: val.labels.length };
   const name = data.name ?? fullTrain.source;
+  const runState = new RunState<ImageTrainConfig, ImageEpochRecord>(checkpointPath, {
+    owner: 'trainImageModel', kind: 'htaf-image-train-run', version: 1, config, configKeys: CONFIG_KEYS, fields: { data: dataMeta },
+    mismatch: { data: (saved, now) => `it was trained on other data (${JSON.stringify(saved)}, now ${JSON.stringify(now)})` },
+  });
 
   let model: Module | undefined;
   let optimizer: Adam | SGD | undefined;
-  let bestWeights: Weights | undefined;
   let loader: ImageLoader | undefined;
   try {
     manualSeed(config.seed);
-    model = (options.createModel ?? buildImageModel)(spec);
-    const parameters = model.parameterCount();
-    optimizer = config.optimizer === 'adam'
-      ? new Adam(model.parameters(), { lr: config.lr, weightDecay: config.weightDecay })
-      : new SGD(model.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
-    const scheduler = config.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: config.epochs }) : null;
-
-    let state: Omit<RunMeta, 'bestWeights'> = {
-      kind: 'htaf-image-train-run', version: 1, config, data: dataMeta, epoch: 0, bestEpoch: 0, best: null, history: [], seconds: 0, finished: null, scheduler: null,
-    };
-    let resumed = false;
-    if (resume && checkpointPath !== undefined && existsSync(checkpointPath)) {
-      const m = model;
-      const o = optimizer;
-      const restored = tidy(() => {
-        const ck = loadCheckpoint<OptimizerStateDict, RunMeta>(checkpointPath);
-        const meta = ck.meta;
-        if (!meta || meta.kind !== 'htaf-image-train-run' || meta.version !== 1) throw new Error(`trainImageModel: ${checkpointPath} is not a checkpoint of trainImageModel (version 1)`);
-        const diff = configDiff(CONFIG_KEYS, meta.config, config);
-        if (diff.length) throw new Error(`trainImageModel: cannot resume from ${checkpointPath}: the config differs (${diff.join('; ')})`);
-        if (JSON.stringify(meta.data) !== JSON.stringify(dataMeta)) {
-          throw new Error(`trainImageModel: cannot resume from ${checkpointPath}: it was trained on other data (${JSON.stringify(meta.data)}, now ${JSON.stringify(dataMeta)})`);
-        }
-        m.loadStateDict(ck.model);
-        if (!ck.optimizer) throw new Error(`trainImageModel: ${checkpointPath} holds no optimizer state`);
-        o.loadStateDict(ck.optimizer);
-        if (scheduler && meta.scheduler) scheduler.loadStateDict(meta.scheduler);
-        const best: Weights = new Map();
-        for (const [k, t] of Object.entries(meta.bestWeights)) best.set(k, t.clone().keep());
-        const { bestWeights: _unused, ...rest } = meta;
-        return { best, rest };
-      });
-      bestWeights = restored.best;
-      state = restored.rest;
-      resumed = true;
-    } else {
-      bestWeights = snapshot(model);
-    }
-
-    const save = () => {
-      if (checkpointPath === undefined) return;
-      const s = { ...state, seconds: state.seconds + (performance.now() - t0) / 1000, scheduler: scheduler?.stateDict() ?? null };
-      tidy(() => saveCheckpoint(checkpointPath, { model: model!.stateDict(), optimizer: optimizer!.stateDict(), meta: { ...s, bestWeights: Object.fromEntries(bestWeights!) } }));
-    };
-    const saveBest = () => {
-      if (bestPath === undefined) return;
-      const meta: ImageModelMeta = {
-        kind: 'htaf-image-model', version: 1, model: spec, description: describeImageModel(spec), config, dataset: name, classes: [...classes], stats,
-        epoch: state.bestEpoch, valAccuracy: state.best,
-      };
-      saveCheckpoint(bestPath, { model: bestWeights!, meta });
-    };
+    const m = (model = (options.createModel ?? buildImageModel)(spec));
+    const parameters = m.parameterCount();
+    const o = (optimizer = config.optimizer === 'adam'
+      ? new Adam(m.parameters(), { lr: config.lr, weightDecay: config.weightDecay })
+      : new SGD(m.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay }));
+    const scheduler = config.schedule === 'cosine' ? new CosineAnnealingLR(o, { tMax: config.epochs }) : null;
 
     // Batches with a single image break batch norm in training mode: an incomplete last batch is dropped.
     const nTrain = train.labels.length;
     const dropLast = nTrain > config.batch;
-    loader = new ImageLoader(train, {
+    const l = (loader = new ImageLoader(train, {
       batchSize: config.batch, stats, shuffle: true, seed: hashSeed(LOADER_SEED_SALT, config.seed), dropLast, prefetch: options.prefetch ?? true,
       ...(config.augment ? { augment: config.augment } : {}),
-    });
-    const batches = loader.batchesPerEpoch;
-    onEvent({ kind: 'start', model: describeImageModel(spec), parameters, epochs: config.epochs, firstEpoch: state.epoch + 1, batches, images: { train: nTrain, val: val.labels.length, test: test.labels.length }, resumed });
-
+    }));
+    const batches = l.batchesPerEpoch;
     const evalBatch = options.evalBatch ?? config.batch;
-    for (let epoch = state.epoch + 1; state.finished === null && epoch <= config.epochs; epoch++) {
-      manualSeed(hashSeed(EPOCH_SEED_SALT, config.seed, epoch));
-      const lr = optimizer.paramGroups[0].lr;
-      model.train();
-      const e0 = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let batch = 0;
-      let nan = false;
-      for await (const b of loader.batches(epoch)) {
-        const m = model;
-        const o = optimizer;
-        let step: { loss: number; correct: number };
-        try {
-          step = tidy(() => {
-            o.zeroGrad();
-            const logits = m.call(b.x);
-            const l = crossEntropy(logits, b.y);
-            const v = l.item() as number;
-            if (!Number.isFinite(v)) return { loss: v, correct: 0 };
-            l.backward();
-            o.step();
-            return { loss: v, correct: countCorrect(logits, b.y) };
-          });
-        } finally {
+    let lr = config.lr;
+    const { state } = await fit<ImageBatch, ImageEpochRecord>({
+      model: m, optimizer: o, scheduler, epochs: config.epochs, runState, resume, select: { higherIsBetter: true },
+      batches: (epoch) => l.batches(epoch),
+      forward(b) {
+        const logits = m.call(b.x);
+        return { loss: crossEntropy(logits, b.y), rows: b.indices.length, afterStep: () => countCorrect(logits, b.y) };
+      },
+      evaluate(t) {
+        if (config.preciseBn! > 0) recomputeBatchNormStats(m, evalBatches(train, config.batch, stats), config.preciseBn!);
+        const valAccuracy = evaluateImageModel(m, val, { stats, batchSize: evalBatch, smooth: false, layers: false }).accuracy;
+        m.train();
+        const record: ImageEpochRecord = {
+          epoch: t.epoch, trainLoss: t.lossSum / t.rows, trainAccuracy: t.stepSum / t.rows, valAccuracy, lr, imagesPerSecond: t.rows / t.seconds, seconds: (performance.now() - t.started) / 1000,
+        };
+        return { record, value: valAccuracy };
+      },
+      nanRecord: (epoch, batch, s) => ({ batch, message: imageNanMessage(epoch, batch, lr, s.bestEpoch) }),
+      saveBest(weights, s) {
+        if (bestPath === undefined) return;
+        const meta: ImageModelMeta = {
+          kind: 'htaf-image-model', version: 1, model: spec, description: describeImageModel(spec), config, dataset: name, classes: [...classes], stats,
+          epoch: s.bestEpoch, valAccuracy: s.best,
+        };
+        saveCheckpoint(bestPath, { model: weights, meta });
+      },
+      hooks: {
+        start: (s, resumed) => onEvent({ kind: 'start', model: describeImageModel(spec), parameters, epochs: config.epochs, firstEpoch: s.epoch + 1, batches, images: { train: nTrain, val: val.labels.length, test: test.labels.length }, resumed }),
+        epochStart(epoch) {
+          manualSeed(hashSeed(EPOCH_SEED_SALT, config.seed, epoch));
+          lr = o.paramGroups[0].lr;
+        },
+        batchEnd(b) {
           b.x.dispose();
           b.y.dispose();
-        }
-        batch++;
-        if (!Number.isFinite(step.loss)) {
-          nan = true;
-          break;
-        }
-        const size = b.indices.length;
-        lossSum += step.loss * size;
-        correct += step.correct;
-        seen += size;
-        onEvent({ kind: 'batch', epoch, epochs: config.epochs, batch, batches, loss: lossSum / seen, accuracy: correct / seen, imagesPerSecond: seen / ((performance.now() - e0) / 1000) });
-      }
-      if (nan) {
-        const message = imageNanMessage(epoch, batch, lr, state.bestEpoch);
-        state = { ...state, finished: 'nan', stoppedOnNaN: { epoch, batch, message } };
-        if (state.bestEpoch === 0) saveBest();
-        save();
-        onEvent({ kind: 'nan', epoch, batch, message });
-        break;
-      }
-      const trainSeconds = (performance.now() - e0) / 1000;
-      if (config.preciseBn! > 0) recomputeBatchNormStats(model, evalBatches(train, config.batch, stats), config.preciseBn!);
-      const valAccuracy = evaluateImageModel(model, val, { stats, batchSize: evalBatch, smooth: false, layers: false }).accuracy;
-      model.train();
-      scheduler?.step();
-      const record: ImageEpochRecord = { epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valAccuracy, lr, imagesPerSecond: seen / trainSeconds, seconds: (performance.now() - e0) / 1000 };
-      state = { ...state, epoch, history: [...state.history, record] };
-      const improved = state.best === null || valAccuracy > state.best;
-      if (improved) {
-        disposeWeights(bestWeights);
-        bestWeights = snapshot(model);
-        state = { ...state, bestEpoch: epoch, best: valAccuracy };
-        saveBest();
-      }
-      if (epoch === config.epochs) state = { ...state, finished: 'completed' };
-      save();
-      onEvent({ kind: 'epoch', epoch, epochs: config.epochs, trainLoss: record.trainLoss, trainAccuracy: record.trainAccuracy, valAccuracy, lr, imagesPerSecond: record.imagesPerSecond, seconds: record.seconds, improved });
-    }
-    await loader.close();
+        },
+        batchDone: (e) => onEvent({ kind: 'batch', epoch: e.epoch, epochs: config.epochs, batch: e.batch, batches, loss: e.lossSum / e.seen, accuracy: e.stepSum / e.seen, imagesPerSecond: e.seen / ((performance.now() - e.started) / 1000) }),
+        epochDone: ({ record: r, improved }) => onEvent({ kind: 'epoch', epoch: r.epoch, epochs: config.epochs, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, valAccuracy: r.valAccuracy, lr: r.lr, imagesPerSecond: r.imagesPerSecond, seconds: r.seconds, improved }),
+        nanStop: (s) => onEvent({ kind: 'nan', epoch: s.stoppedOnNaN!.epoch, batch: s.stoppedOnNaN!.batch as number, message: s.stoppedOnNaN!.message as string }),
+      },
+    });
+    await l.close();
     loader = undefined;
 
-    // The reported model: the best epoch's weights.
-    const m = model;
-    const best = bestWeights;
-    tidy(() => m.loadStateDict(best));
+    // The reported model: the best epoch's weights (fit left them in the model).
     onEvent({ kind: 'evaluate', part: 'val' });
     const valResult = evaluateImageModel(m, val, { stats, batchSize: evalBatch, layers: false });
     onEvent({ kind: 'evaluate', part: 'test' });
@@ -430,12 +339,11 @@ export async function trainImageModel(
       trainImagesPerSecond: trained.length ? trained.reduce((s, h) => s + h.imagesPerSecond, 0) / trained.length : NaN,
       seconds: state.seconds + (performance.now() - t0) / 1000,
     };
-    if (state.stoppedOnNaN) result.stoppedOnNaN = { ...state.stoppedOnNaN };
+    if (state.stoppedOnNaN) result.stoppedOnNaN = { ...(state.stoppedOnNaN as { epoch: number; batch: number; message: string }) };
     if (checkpointPath !== undefined && bestPath !== undefined) result.files = { checkpoint: checkpointPath, best: bestPath };
     return result;
   } finally {
     if (loader) await loader.close();
-    disposeWeights(bestWeights);
     optimizer?.dispose();
     model?.dispose();
   }

@@ -16,15 +16,16 @@
 // results.md and results.csv are written atomically. A run's result depends only on its configuration
 // (seeded), so the same command gives the same table, resumed or not.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { builtinDatasets, fitPreprocessor, loadTabular, randomSplit, resolveDataSource } from '../data/index.js';
 import type { Encoded, Preprocessor, Split, TabularDataset, TaskKind } from '../data/tabular_types.js';
-import { metricLabel, summarize, tableToCSV, tableToJSON, tableToMarkdown, tableToText, writeTextAtomic, type ResultTable } from '../report/table.js';
-import { planMethods, runsPerSplit, type Grid, type GridPoint, type MethodPlan } from './grid.js';
+import { metricLabel, summarize, type ResultTable } from '../metrics/summary.js';
+import { planMethods, type Grid, type GridPoint, type MethodPlan } from './grid.js';
+import { JOURNAL_FILE, Journal, readJournalFile, runGrid, type JournalHeader, type JournalKind } from './journal.js';
+import { bestIndex } from './selection.js';
 import { primaryMetric, trainRun } from './trainer.js';
 import type { Metrics, RunConfig, RunResult } from './types.js';
-import { appendJsonLine, readJsonLines } from './json_file.js';
 
 /** The pieces of other modules the protocol uses; tests may replace them (a counting trainRun, ...). */
 export interface ProtocolDeps {
@@ -35,7 +36,7 @@ export interface ProtocolDeps {
     config: RunConfig,
     data: { train: Encoded; val: Encoded; test: Encoded; preprocessor: Preprocessor; classes: number },
     options?: { onEpoch?: (e: { epoch: number; epochs: number; trainLoss: number; val: Metrics }) => void },
-  ): RunResult;
+  ): Promise<RunResult>;
   primaryMetric(task: TaskKind): { name: string; higherIsBetter: boolean };
   builtinDatasets: Readonly<Record<string, { file: string; target: string; task: TaskKind }>>;
 }
@@ -46,7 +47,6 @@ export function defaultProtocolDeps(): ProtocolDeps {
 }
 
 export const SPLIT_FRACTIONS: [number, number, number] = [0.7, 0.1, 0.2];
-export const JOURNAL_FILE = 'runs.jsonl';
 const JOURNAL_FORMAT = 'htaf-compare-journal';
 const RESULTS_FORMAT = 'htaf-compare-results';
 
@@ -85,13 +85,13 @@ export type CompareEvent =
   | { kind: 'run-start'; done: number; total: number; split: number; method: string; point: GridPoint; epochs: number }
   | { kind: 'epoch'; epoch: number; epochs: number; trainLoss: number; val: Metrics }
   | { kind: 'run-end'; done: number; total: number; record: RunRecord; metric: string }
-  | { kind: 'done'; results: CompareResults; files: CompareFiles };
+  | { kind: 'done'; results: CompareResults };
 
-export interface CompareFiles {
+/** What runCompare gives: the results, the table (src/report renders and writes both) and the journal's path. */
+export interface CompareRun {
+  results: CompareResults;
+  table: ResultTable;
   journal: string;
-  json: string;
-  markdown: string;
-  csv: string;
 }
 
 export interface MethodResult {
@@ -128,8 +128,6 @@ export interface CompareResults {
   higherIsBetter: boolean;
   grid: Grid;
   methods: Record<string, MethodResult>;
-  /** The table as printed (Markdown also in results.md). */
-  table: object;
   /** Sum of the runs' training seconds (journal included). */
   trainingSeconds: number;
 }
@@ -156,37 +154,22 @@ function sha256(data: string | Buffer): string {
 
 // ---- journal --------------------------------------------------------------------------------------------
 
-interface JournalHeader {
-  format: string;
-  version: 1;
-  hash: string;
-  identity: Record<string, unknown>;
-}
+const JOURNAL: JournalKind<RunRecord> = {
+  who: 'compare',
+  format: JOURNAL_FORMAT,
+  isRecord: (r: unknown): r is RunRecord => {
+    const x = r as Partial<RunRecord> | null;
+    return typeof x?.key === 'string' && typeof x?.split === 'number' && typeof x?.test === 'object';
+  },
+  sameOptions: 'data, target, methods, grid, epochs and seed',
+};
 
 /**
- * Reads a journal: the header and the complete run lines. A last line without its newline (the process
- * was killed while writing it) is cut off the file. Any other unreadable line is an error naming it.
+ * Reads a compare journal: the header and the complete run lines. A last line without its newline (the
+ * process was killed while writing it) is cut off the file. Any other unreadable line is an error naming it.
  */
 export function readJournal(path: string): { header: JournalHeader | null; records: RunRecord[] } {
-  const lines = readJsonLines(path, 'compare');
-  if (lines.length === 0) return { header: null, records: [] };
-  const header = lines[0];
-  if (header?.format !== JOURNAL_FORMAT || typeof header.hash !== 'string') {
-    throw new Error(`compare: ${path} is not a compare journal (its first line is not a ${JOURNAL_FORMAT} header)`);
-  }
-  const records = lines.slice(1).map((r, i) => {
-    if (typeof r?.key !== 'string' || typeof r?.split !== 'number' || typeof r?.test !== 'object') {
-      throw new Error(`compare: ${path} line ${i + 2} is not a run record`);
-    }
-    return r as RunRecord;
-  });
-  return { header, records };
-}
-
-
-function differences(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  return readJournalFile(path, JOURNAL);
 }
 
 // ---- the protocol -----------------------------------------------------------------------------------------
@@ -196,21 +179,18 @@ function metricOf(m: Metrics | undefined, name: string): number {
   return typeof v === 'number' ? v : NaN;
 }
 
-function better(a: number, b: number, higherIsBetter: boolean): boolean {
-  if (Number.isNaN(b)) return !Number.isNaN(a);
-  if (Number.isNaN(a)) return false;
-  return higherIsBetter ? a > b : a < b;
-}
-
 const finiteOrNull = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
 
-/** Runs (or resumes) the protocol; returns the results also written to DIR/results.{json,md,csv}. */
-export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtocolDeps()): { results: CompareResults; markdown: string; text: string; files: CompareFiles } {
+/**
+ * Runs (or resumes) the protocol: every grid run through the journal (DIR/runs.jsonl), then the selection
+ * and the table. src/report/compare_report.ts writes DIR/results.{json,md,csv} from what this returns.
+ */
+export async function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtocolDeps()): Promise<CompareRun> {
   if (!Number.isInteger(o.splits) || o.splits < 1) throw new Error(`compare: splits must be an integer >= 1, got ${o.splits}`);
   if (!Number.isInteger(o.seed) || o.seed < 0) throw new Error(`compare: seed must be an integer >= 0, got ${o.seed}`);
   if (o.epochs !== undefined && (!Number.isInteger(o.epochs) || o.epochs < 1)) throw new Error(`compare: epochs must be an integer >= 1, got ${o.epochs}`);
   const emit = o.onEvent ?? (() => {});
-  const plans = planMethods(o.methods, o.grid);
+  const methodPlans = planMethods(o.methods, o.grid);
   const epochs = o.epochs ?? o.grid.epochs;
   const source = resolveDataSource('htaf compare', o, deps.builtinDatasets);
   const bytes = readFileSync(source.file);
@@ -224,7 +204,7 @@ export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtoc
     data: sha256(bytes),
     target: source.target,
     task,
-    methods: plans.map((p) => ({ name: p.name, points: p.points })),
+    methods: methodPlans.map((p) => ({ name: p.name, points: p.points })),
     hidden: o.grid.hidden,
     batch: o.grid.batch,
     epochs,
@@ -232,104 +212,72 @@ export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtoc
     seed: o.seed,
     fractions: SPLIT_FRACTIONS,
   };
-  const hash = sha256(JSON.stringify(identity));
-
-  mkdirSync(o.outDir, { recursive: true });
-  const journal = join(o.outDir, JOURNAL_FILE);
-  const done = new Map<string, RunRecord>();
-  let header: JournalHeader | null = null;
-  if (existsSync(journal)) {
-    if (!o.resume) {
-      throw new Error(`compare: ${journal} exists (a comparison was started there): add --resume to continue it, or choose another --out`);
-    }
-    const read = readJournal(journal);
-    header = read.header;
-    if (header && header.hash !== hash) {
-      const diff = header.identity ? differences(header.identity, identity) : [];
-      throw new Error(
-        `compare: ${journal} was written by a different command (differs in: ${diff.join(', ') || 'unknown'}); `
-        + 'rerun with the same data, target, methods, grid, epochs and seed, or choose another --out',
-      );
-    }
-    for (const r of read.records) done.set(r.key, r);
-  }
-  if (!header) {
-    header = { format: JOURNAL_FORMAT, version: 1, hash, identity };
-    appendJsonLine(journal, header);
-  }
-
-  const perSplit = runsPerSplit(plans);
-  const total = perSplit * o.splits;
-  const keysOf = (s: number) => plans.flatMap((p) => p.points.map((pt) => runKey(s, p.name, pt)));
-  let finished = 0;
-  for (let s = 0; s < o.splits; s++) for (const k of keysOf(s)) if (done.has(k)) finished++;
-  emit({ kind: 'start', total, done: finished, journal, dataset: source.name, rows, task, metric, methods: plans, splits: o.splits, epochs, warnings: data.warnings });
+  const journalPath = join(o.outDir, JOURNAL_FILE);
+  const journal = Journal.open(journalPath, JOURNAL, identity, !!o.resume);
 
   const seeds = Array.from({ length: o.splits }, (_, s) => splitSeed(o.seed, s));
-  for (let s = 0; s < o.splits; s++) {
-    if (keysOf(s).every((k) => done.has(k))) continue;
+  const plans = methodPlans.flatMap((plan) => plan.points.map((point) => ({ plan, point })));
+  const grid = Array.from({ length: o.splits }, (_, s) => plans.map(({ plan, point }) => ({ key: runKey(s, plan.name, point), split: s, plan, point }))).flat();
+  const total = grid.length;
+  emit({ kind: 'start', total, done: grid.filter((g) => journal.has(g.key)).length, journal: journalPath, dataset: source.name, rows, task, metric, methods: methodPlans, splits: o.splits, epochs, warnings: data.warnings });
+
+  // A split's data is prepared when its first unfinished run needs it.
+  let prepared: { split: number; train: Encoded; val: Encoded; test: Encoded; pre: Preprocessor } | undefined;
+  const splitData = (s: number) => {
+    if (prepared?.split === s) return prepared;
     const split = deps.randomSplit(rows, seeds[s], SPLIT_FRACTIONS);
     const pre = deps.fitPreprocessor(data, split.train);
-    const train = pre.encode(split.train);
-    const val = pre.encode(split.val);
-    const test = pre.encode(split.test);
-    emit({ kind: 'split', split: s, splits: o.splits, seed: seeds[s], rows: { train: train.rows, val: val.rows, test: test.rows }, features: train.features });
-    for (const plan of plans) {
-      for (const point of plan.points) {
-        const key = runKey(s, plan.name, point);
-        if (done.has(key)) continue;
-        const config: RunConfig = {
-          task,
-          method: point.spec,
-          hidden: [...o.grid.hidden],
-          epochs,
-          lr: point.lr,
-          optimizer: point.optimizer,
-          batch: o.grid.batch,
-          seed: seeds[s],
-          patience: o.grid.patience,
-        };
-        emit({ kind: 'run-start', done: finished, total, split: s, method: plan.name, point, epochs });
-        const r = deps.trainRun(config, { train, val, test, preprocessor: pre, classes: data.classes.length }, {
-          onEpoch: (e) => emit({ kind: 'epoch', epoch: e.epoch, epochs: e.epochs, trainLoss: e.trainLoss, val: e.val }),
-        });
-        const record: RunRecord = {
-          key,
-          split: s,
-          method: plan.name,
-          spec: point.spec,
-          optimizer: point.optimizer,
-          lr: point.lr,
-          config,
-          bestEpoch: r.bestEpoch,
-          epochsRun: r.epochsRun,
-          val: r.val,
-          test: r.test,
-          binarity: r.binarity,
-          seconds: r.seconds,
-          ...(r.stoppedOnNaN ? { stoppedOnNaN: r.stoppedOnNaN } : {}),
-        };
-        // Round-trip through JSON now, so a fresh run and a resumed one build the table from the same values.
-        const stored = JSON.parse(JSON.stringify(record)) as RunRecord;
-        appendJsonLine(journal, stored);
-        done.set(key, stored);
-        finished++;
-        emit({ kind: 'run-end', done: finished, total, record: stored, metric });
-      }
-    }
-  }
+    prepared = { split: s, train: pre.encode(split.train), val: pre.encode(split.val), test: pre.encode(split.test), pre };
+    emit({ kind: 'split', split: s, splits: o.splits, seed: seeds[s], rows: { train: prepared.train.rows, val: prepared.val.rows, test: prepared.test.rows }, features: prepared.train.features });
+    return prepared;
+  };
+  await runGrid(journal, grid, async ({ key, split: s, plan, point }) => {
+    const { train, val, test, pre } = splitData(s);
+    const config: RunConfig = {
+      task,
+      method: point.spec,
+      hidden: [...o.grid.hidden],
+      epochs,
+      lr: point.lr,
+      optimizer: point.optimizer,
+      batch: o.grid.batch,
+      seed: seeds[s],
+      patience: o.grid.patience,
+    };
+    const r = await deps.trainRun(config, { train, val, test, preprocessor: pre, classes: data.classes.length }, {
+      onEpoch: (e) => emit({ kind: 'epoch', epoch: e.epoch, epochs: e.epochs, trainLoss: e.trainLoss, val: e.val }),
+    });
+    return {
+      key,
+      split: s,
+      method: plan.name,
+      spec: point.spec,
+      optimizer: point.optimizer,
+      lr: point.lr,
+      config,
+      bestEpoch: r.bestEpoch,
+      epochsRun: r.epochsRun,
+      val: r.val,
+      test: r.test,
+      binarity: r.binarity,
+      seconds: r.seconds,
+      ...(r.stoppedOnNaN ? { stoppedOnNaN: r.stoppedOnNaN } : {}),
+    };
+  }, {
+    runStart: (g, done) => emit({ kind: 'run-start', done, total, split: g.split, method: g.plan.name, point: g.point, epochs }),
+    runEnd: (record, done) => emit({ kind: 'run-end', done, total, record, metric }),
+  });
 
   // Selection on validation and the table.
   const methods: Record<string, MethodResult> = {};
   let trainingSeconds = 0;
-  for (const plan of plans) {
+  for (const plan of methodPlans) {
     const chosenSplits: MethodResult['splits'] = [];
     const runs: MethodResult['runs'] = [];
     const tests: number[] = [];
     for (let s = 0; s < o.splits; s++) {
-      const recs = plan.points.map((pt) => done.get(runKey(s, plan.name, pt))!);
-      let best = 0;
-      for (let i = 1; i < recs.length; i++) if (better(metricOf(recs[i].val.exact, metric), metricOf(recs[best].val.exact, metric), higherIsBetter)) best = i;
+      const recs = plan.points.map((pt) => journal.get(runKey(s, plan.name, pt)));
+      const best = bestIndex(recs.map((r) => metricOf(r.val.exact, metric)), higherIsBetter);
       recs.forEach((r, i) => {
         runs.push({ ...r, chosen: i === best });
         trainingSeconds += r.seconds;
@@ -353,7 +301,7 @@ export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtoc
   const percent = SPLIT_FRACTIONS.map((f) => Math.round(f * 100)).join('/');
   const table: ResultTable = {
     columns: [{ key: source.name, dataset: source.name, metric, higherIsBetter }],
-    rows: plans.map((p) => ({ key: p.name, label: p.label, cells: { [source.name]: summarize(methods[p.name].splits.map((c) => c.test ?? NaN)) } })),
+    rows: methodPlans.map((p) => ({ key: p.name, label: p.label, cells: { [source.name]: summarize(methods[p.name].splits.map((c) => c.test ?? NaN)) } })),
     notes: [
       `Test ${metricLabel(metric)} (exact steps), mean (standard error) over ${o.splits} random ${percent} split${o.splits === 1 ? '' : 's'} (seed ${o.seed}); `
       + `per split and method, the grid point with the best validation ${metricLabel(metric)}; at most ${epochs} epochs, patience ${o.grid.patience}.`,
@@ -372,19 +320,8 @@ export function runCompare(o: CompareOptions, deps: ProtocolDeps = defaultProtoc
     higherIsBetter,
     grid: o.grid,
     methods,
-    table: tableToJSON(table),
     trainingSeconds,
   };
-  const files: CompareFiles = {
-    journal,
-    json: join(o.outDir, 'results.json'),
-    markdown: join(o.outDir, 'results.md'),
-    csv: join(o.outDir, 'results.csv'),
-  };
-  const markdown = tableToMarkdown(table);
-  writeTextAtomic(files.json, `${JSON.stringify(results, null, 2)}\n`);
-  writeTextAtomic(files.markdown, markdown);
-  writeTextAtomic(files.csv, tableToCSV(table));
-  emit({ kind: 'done', results, files });
-  return { results, markdown, text: tableToText(table), files };
+  emit({ kind: 'done', results });
+  return { results, table, journal: journalPath };
 }

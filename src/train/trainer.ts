@@ -8,14 +8,14 @@
 // needs only the model, the optimizer state and the epoch counters: `outDir/checkpoint.safetensors`
 // holds those (and the best weights), written atomically after every epoch, and `resume: true`
 // continues from it to the same final result as an uninterrupted run.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Adam, SGD, type OptimizerStateDict } from '../optim/index.js';
+import { Adam, SGD } from '../optim/index.js';
 import { BinaryActivation, withStepMode, type StepMode } from '../activations/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, mseLoss } from '../tensor/functions.generated.js';
 import { fromTypedArray } from '../tensor/creation.js';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { saveCheckpoint } from '../io/checkpoint.js';
 import { manualSeed } from '../core/runtime.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { tidy } from '../core/scope.js';
@@ -24,8 +24,8 @@ import { accuracy, auroc, binarityScore, macroAurocOvr, rmse } from '../metrics/
 import { TabularMlp } from '../models/mlp.js';
 import { SHUFFLE_SCHEME, epochPermutation } from './shuffle.js';
 import type { Metrics, RunConfig, RunResult } from './types.js';
-import { configDiff } from './config_diff.js';
-import { disposeWeights, snapshot, type Weights } from './weights.js';
+import { fit } from './fit.js';
+import { RunState } from './run_state.js';
 
 export interface TrainData {
   train: Encoded;
@@ -224,10 +224,7 @@ function hiddenBinarity(model: TabularMlp, x: Tensor): number {
   return total === 0 ? NaN : binary / total;
 }
 
-// ---- state ----------------------------------------------------------------------------------------
-
-
-type Finished = 'completed' | 'early-stop' | 'nan';
+// ---- the run --------------------------------------------------------------------------------------
 
 interface EpochRecord {
   epoch: number;
@@ -235,39 +232,13 @@ interface EpochRecord {
   val: Metrics;
 }
 
-/** What checkpoint.safetensors keeps beside the model and the optimizer state. */
-interface RunMeta {
-  kind: 'htaf-train-run';
-  version: 1;
-  config: RunConfig;
-  data: { features: number; trainRows: number; valRows: number; testRows: number; classes: number };
-  shuffle: { scheme: string; seed: number };
-  /** Last completed epoch. */
-  epoch: number;
-  bestEpoch: number;
-  /** The primary validation metric of bestEpoch (null before any epoch). */
-  best: number | null;
-  history: EpochRecord[];
-  seconds: number;
-  finished: Finished | null;
-  stoppedOnNaN?: { epoch: number };
-  bestWeights: Record<string, Tensor>;
-}
-
-const isBetter = (value: number, best: number | null, higher: boolean): boolean => {
-  if (best === null || Number.isNaN(best)) return best === null || !Number.isNaN(value);
-  if (Number.isNaN(value)) return false;
-  return higher ? value > best : value < best;
-};
-
-// ---- the run --------------------------------------------------------------------------------------
-
 /**
- * Trains a TabularMlp on encoded rows and reports its metrics (see the file header).
- * @example const result = trainRun(config, { train, val, test, preprocessor, classes: 2 }, { outDir: 'runs/churn' });
+ * Trains a TabularMlp on encoded rows and reports its metrics (see the file header): an adapter over the
+ * one fit loop (fit.ts) — batches by epochPermutation, the task's loss, selection on the primary
+ * validation metric with exact steps.
+ * @example const result = await trainRun(config, { train, val, test, preprocessor, classes: 2 }, { outDir: 'runs/churn' });
  */
-export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOptions = {}): RunResult {
-  const t0 = performance.now();
+export async function trainRun(config: RunConfig, data: TrainData, options: TrainRunOptions = {}): Promise<RunResult> {
   config = checkConfig(config);
   const features = checkData(data, config.task);
   const { task } = config;
@@ -276,10 +247,16 @@ export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOp
   const outFeatures = task === 'multiclass' ? classes : 1;
   const dataShape = { features, trainRows: data.train.rows, valRows: data.val.rows, testRows: data.test.rows, classes: task === 'regression' ? 0 : classes };
   const { outDir, resume = false } = options;
-  const checkpointPath = outDir === undefined ? undefined : join(outDir, 'checkpoint.safetensors');
-  const bestPath = outDir === undefined ? undefined : join(outDir, 'best.safetensors');
   if (resume && outDir === undefined) throw new Error('trainRun: resume needs outDir (where checkpoint.safetensors is)');
   if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
+  const runState = new RunState<RunConfig, EpochRecord>(outDir === undefined ? undefined : join(outDir, 'checkpoint.safetensors'), {
+    owner: 'trainRun', kind: 'htaf-train-run', version: 1, config, configKeys: CONFIG_KEYS,
+    fields: { data: dataShape, shuffle: { scheme: SHUFFLE_SCHEME, seed: config.seed } },
+    mismatch: {
+      data: (saved, now) => `it was trained on data shaped ${JSON.stringify(saved)}, now ${JSON.stringify(now)}`,
+      shuffle: (saved) => `its batches were drawn by '${(saved as { scheme?: string } | undefined)?.scheme}', this version draws them by '${SHUFFLE_SCHEME}'`,
+    },
+  });
 
   const owned: Tensor[] = [];
   const keep = (t: Tensor) => (owned.push(t.keep()), t);
@@ -290,119 +267,52 @@ export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOp
   };
   let model: TabularMlp | undefined;
   let optimizer: Adam | SGD | undefined;
-  let bestWeights: Weights | undefined;
   try {
     manualSeed(config.seed);
-    model = new TabularMlp(features, config.hidden, outFeatures, config.method);
-    optimizer = config.optimizer === 'adam' ? new Adam(model.parameters(), { lr: config.lr }) : new SGD(model.parameters(), { lr: config.lr });
+    const m = (model = new TabularMlp(features, config.hidden, outFeatures, config.method));
+    optimizer = config.optimizer === 'adam' ? new Adam(m.parameters(), { lr: config.lr }) : new SGD(m.parameters(), { lr: config.lr });
     const train = tensors(data.train);
     const val = tensors(data.val);
     const test = tensors(data.test);
-
-    let state: Omit<RunMeta, 'bestWeights'> = {
-      kind: 'htaf-train-run', version: 1, config, data: dataShape, shuffle: { scheme: SHUFFLE_SCHEME, seed: config.seed },
-      epoch: 0, bestEpoch: 0, best: null, history: [], seconds: 0, finished: null,
-    };
-    if (resume && checkpointPath !== undefined && existsSync(checkpointPath)) {
-      const m = model;
-      const o = optimizer;
-      const restored = tidy(() => {
-        const ck = loadCheckpoint<OptimizerStateDict, RunMeta>(checkpointPath);
-        const meta = ck.meta;
-        if (!meta || meta.kind !== 'htaf-train-run' || meta.version !== 1) throw new Error(`trainRun: ${checkpointPath} is not a checkpoint of trainRun (version 1)`);
-        const diff = configDiff(CONFIG_KEYS, meta.config, config);
-        if (diff.length) throw new Error(`trainRun: cannot resume from ${checkpointPath}: the config differs (${diff.join('; ')})`);
-        if (JSON.stringify(meta.data) !== JSON.stringify(dataShape)) {
-          throw new Error(`trainRun: cannot resume from ${checkpointPath}: it was trained on data shaped ${JSON.stringify(meta.data)}, now ${JSON.stringify(dataShape)}`);
-        }
-        if (meta.shuffle?.scheme !== SHUFFLE_SCHEME) throw new Error(`trainRun: cannot resume from ${checkpointPath}: its batches were drawn by '${meta.shuffle?.scheme}', this version draws them by '${SHUFFLE_SCHEME}'`);
-        m.loadStateDict(ck.model);
-        if (!ck.optimizer) throw new Error(`trainRun: ${checkpointPath} holds no optimizer state`);
-        o.loadStateDict(ck.optimizer);
-        const best: Weights = new Map();
-        for (const [k, t] of Object.entries(meta.bestWeights)) best.set(k, t.clone().keep());
-        const { bestWeights: _unused, ...rest } = meta;
-        return { best, rest };
-      });
-      bestWeights = restored.best;
-      state = restored.rest;
-    } else {
-      bestWeights = snapshot(model); // epoch 0: the initial weights, until an epoch is evaluated
-    }
-
-    const save = () => {
-      if (checkpointPath === undefined) return;
-      const s = { ...state, seconds: state.seconds + (performance.now() - t0) / 1000 };
-      tidy(() => saveCheckpoint(checkpointPath, { model: model!.stateDict(), optimizer: optimizer!.stateDict(), meta: { ...s, bestWeights: Object.fromEntries(bestWeights!) } }));
-    };
-    const saveBest = () => {
-      if (bestPath === undefined) return;
-      saveCheckpoint(bestPath, {
-        model: bestWeights!,
-        meta: { epoch: state.bestEpoch, metric: metric.name, value: state.best, config, preprocessor: data.preprocessor.toJSON(), classes: dataShape.classes, features },
-      });
-    };
+    const bestPath = outDir === undefined ? undefined : join(outDir, 'best.safetensors');
 
     const n = data.train.rows;
     const lossOf = (out: Tensor, y: Tensor): Tensor =>
       task === 'binary' ? binaryCrossEntropyWithLogits(out, y) : task === 'multiclass' ? crossEntropy(out, y) : mseLoss(out, y);
-    for (let epoch = state.epoch + 1; state.finished === null && epoch <= config.epochs; epoch++) {
-      const perm = epochPermutation(n, config.seed, epoch);
-      model.train();
-      let lossSum = 0;
-      let nanAt: number | undefined;
-      for (let start = 0, step = 0; start < n; start += config.batch, step++) {
-        const end = Math.min(n, start + config.batch);
-        const m = model;
-        const o = optimizer;
-        const loss = tidy(() => {
-          const idx = fromTypedArray(perm.subarray(start, end), undefined, { dtype: 'int64' });
-          o.zeroGrad();
-          const l = lossOf(m.call(train.x.indexSelect(0, idx)), train.y.indexSelect(0, idx));
-          const v = l.item() as number;
-          if (!Number.isFinite(v)) return v; // no step on a NaN/Inf loss: the weights stay as they were
-          l.backward();
-          options.onBatch?.({ model: m, epoch, step });
-          o.step();
-          return v;
+    const { state } = await fit<Int32Array, EpochRecord>({
+      model: m, optimizer, epochs: config.epochs, runState, resume,
+      select: { higherIsBetter: metric.higherIsBetter, patience: config.patience },
+      *batches(epoch) {
+        const perm = epochPermutation(n, config.seed, epoch);
+        for (let start = 0; start < n; start += config.batch) yield perm.subarray(start, Math.min(n, start + config.batch));
+      },
+      forward(rows) {
+        const idx = fromTypedArray(rows, undefined, { dtype: 'int64' });
+        return { loss: lossOf(m.call(train.x.indexSelect(0, idx)), train.y.indexSelect(0, idx)), rows: rows.length };
+      },
+      evaluate(t) {
+        const valMetrics = evaluate(m, 'exact', val.x, data.val, task, classes, data.preprocessor);
+        return { record: { epoch: t.epoch, trainLoss: t.lossSum / n, val: valMetrics }, value: valMetrics[metric.name] };
+      },
+      saveBest(weights, s) {
+        if (bestPath === undefined) return;
+        saveCheckpoint(bestPath, {
+          model: weights,
+          meta: { epoch: s.bestEpoch, metric: metric.name, value: s.best, config, preprocessor: data.preprocessor.toJSON(), classes: dataShape.classes, features },
         });
-        if (!Number.isFinite(loss)) {
-          nanAt = step;
-          break;
-        }
-        lossSum += loss * (end - start);
-      }
-      if (nanAt !== undefined) {
-        state = { ...state, finished: 'nan', stoppedOnNaN: { epoch } };
-        if (state.bestEpoch === 0) saveBest(); // no epoch finished: the initial weights are the best there are
-        save();
-        break;
-      }
-      const trainLoss = lossSum / n;
-      const valMetrics = evaluate(model, 'exact', val.x, data.val, task, classes, data.preprocessor);
-      const value = valMetrics[metric.name];
-      const history = [...state.history, { epoch, trainLoss, val: valMetrics }];
-      state = { ...state, epoch, history };
-      if (isBetter(value, state.best, metric.higherIsBetter)) {
-        disposeWeights(bestWeights);
-        bestWeights = snapshot(model);
-        state = { ...state, bestEpoch: epoch, best: value };
-        saveBest();
-      }
-      if (epoch === config.epochs) state = { ...state, finished: 'completed' };
-      else if (config.patience > 0 && epoch - state.bestEpoch >= config.patience) state = { ...state, finished: 'early-stop' };
-      save();
-      options.onEpoch?.({ epoch, epochs: config.epochs, trainLoss, val: valMetrics });
-    }
+      },
+      hooks: {
+        afterBackward: options.onBatch && ((_rows, epoch, step) => options.onBatch!({ model: m, epoch, step })),
+        epochDone: options.onEpoch && (({ epoch, record }) => options.onEpoch!({ epoch, epochs: config.epochs, trainLoss: record.trainLoss, val: record.val })),
+      },
+    });
 
-    // The reported model: the best epoch's weights.
-    const m = model;
-    const best = bestWeights;
-    tidy(() => m.loadStateDict(best));
+    // The reported model: the best epoch's weights (fit left them in the model).
     const evalBoth = (x: Tensor, e: Encoded) => ({
       exact: evaluate(m, 'exact', x, e, task, classes, data.preprocessor),
       smooth: evaluate(m, 'smooth', x, e, task, classes, data.preprocessor),
     });
+    const t1 = performance.now();
     const valResult = evalBoth(val.x, data.val);
     const testResult = evalBoth(test.x, data.test);
     const binarity = hiddenBinarity(m, test.x);
@@ -413,12 +323,11 @@ export function trainRun(config: RunConfig, data: TrainData, options: TrainRunOp
       val: valResult,
       test: testResult,
       binarity,
-      seconds: state.seconds + (performance.now() - t0) / 1000,
+      seconds: state.seconds + (performance.now() - t1) / 1000,
     };
     if (state.stoppedOnNaN) result.stoppedOnNaN = { epoch: state.stoppedOnNaN.epoch };
     return result;
   } finally {
-    disposeWeights(bestWeights);
     optimizer?.dispose();
     model?.dispose();
     for (const t of owned) t.dispose();

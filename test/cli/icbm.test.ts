@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readIcbmRun } from '../../src/index.js';
+import { readIcbmRun } from '../../src/concepts.js';
 import { ROOT } from './run.js';
 import { CLASSES, SIDE, writeTinyFashionMnist, type TinyPart } from './icbm_data.js';
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodeIdx } from '../../src/index.js';
+import { encodeIdx } from '../../src/images.js';
 
 export const SIDE = 28;
 export const CLASSES = 10;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command, CommanderError } from 'commander';
-import { encodeIdx } from '../../src/index.js';
+import { encodeIdx } from '../../src/images.js';
 import { registerImages } from '../../src/cli/images.js';
 import { ROOT } from './run.js';
 

@@ -1,5 +1,5 @@
 // Tiny synthetic image data for the image and ICBM tests: 1×8×8 images whose class is the bright quadrant.
-import type { ImageDataset } from '../../src/index.js';
+import { type ImageDataset } from '../../src/images.js';
 
 /** A seeded LCG so the images do not depend on libtorch's generator. */
 export function lcg(seed: number): () => number {

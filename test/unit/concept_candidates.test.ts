@@ -7,9 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  candidateAttributes, candidateName, jaccard, matchCandidates, nameByCandidates, negateAttribute, readAttributeTable, type IcbmRunData,
-} from '../../src/index.js';
+import { candidateAttributes, candidateName, jaccard, matchCandidates, nameByCandidates, negateAttribute, readAttributeTable, type IcbmRunData } from '../../src/concepts.js';
 import { throwsWith } from '../helpers/errors.js';
 
 const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

@@ -3,10 +3,7 @@
 // the text for the CLI and the table in Markdown / CSV / JSON / text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  conceptModel, conceptModelFromRun, conceptTable, conceptTableCsv, conceptTableJson, conceptTableMarkdown, conceptTableText, explainBits, formatExplanation,
-  formatIntervention, headLogits, intervene, usualBit, type ConceptName, type IcbmRunData,
-} from '../../src/index.js';
+import { conceptModel, conceptModelFromRun, conceptTable, conceptTableCsv, conceptTableJson, conceptTableMarkdown, conceptTableText, explainBits, formatExplanation, formatIntervention, headLogits, intervene, usualBit, type ConceptName, type IcbmRunData } from '../../src/concepts.js';
 import { throwsWith } from '../helpers/errors.js';
 
 // K = 3 classes, M = 4 nodes.

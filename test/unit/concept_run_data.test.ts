@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  fromTypedArray, loadSafetensors, memory, readConceptNames, readIcbmRun, saveSafetensors, validateIcbmRun, writeConceptNames, writeIcbmRun,
-  CONCEPTS_FILE, CONCEPT_NAMES_FILE, RUN_FILE, type ConceptName, type IcbmRunData, type Tensor,
-} from '../../src/index.js';
+import { fromTypedArray, loadSafetensors, memory, saveSafetensors, type Tensor } from '../../src/index.js';
+import { readConceptNames, readIcbmRun, validateIcbmRun, writeConceptNames, writeIcbmRun, CONCEPTS_FILE, CONCEPT_NAMES_FILE, RUN_FILE, type ConceptName, type IcbmRunData } from '../../src/concepts.js';
 import { throwsWith } from '../helpers/errors.js';
 
 // Ntr = 4, Nte = 3, M = 2, K = 3, S = 2 samples of 1 × 2 × 2 images.

@@ -37,7 +37,7 @@ const base = (over: Partial<GradientStudyConfig> = {}): GradientStudyConfig => (
   task: 'binary', outFeatures: 1, hidden: [8, 6], methods: ['relu'], epochs: 2, lr: 1e-3, batch: 32, seed: 0, threshold: DEFAULT_VANISHING_THRESHOLD, ...over,
 });
 
-test('the probe reports the sum over rows of each row\'s own loss gradient norm (batch-size free)', () => {
+test('the probe reports the sum over rows of each row\'s own loss gradient norm (batch-size free)', async () => {
   const live = memory().liveTensors;
   const data = synthetic(12, 5);
   manualSeed(3);
@@ -72,10 +72,10 @@ test('the probe reports the sum over rows of each row\'s own loss gradient norm 
   assert.equal(memory().liveTensors, live, 'every tensor freed');
 });
 
-test('norms are recorded per hidden layer and epoch (finite, positive), with the loss; reproducible', () => {
+test('norms are recorded per hidden layer and epoch (finite, positive), with the loss; reproducible', async () => {
   const live = memory().liveTensors;
   const data = synthetic(150, 6);
-  const study = gradientStudy(data, base({ hidden: [16, 12, 8], methods: ['relu', 'htaf', 'ss:gamma=22'], epochs: 3 }));
+  const study = await gradientStudy(data, base({ hidden: [16, 12, 8], methods: ['relu', 'htaf', 'ss:gamma=22'], epochs: 3 }));
   assert.deepEqual(study.config.methods, ['relu', 'htaf:alpha=2,beta=11', 'ss:gamma=22'], 'canonical specs');
   assert.equal(study.threshold, 1e-6);
   assert.match(study.definition, /mean over training rows of the L2 norm/);
@@ -92,7 +92,7 @@ test('norms are recorded per hidden layer and epoch (finite, positive), with the
     assert.equal(r.minFirstLayerNorm, Math.min(...r.epochs.map((e) => e.norms[0])));
   }
   // Reproducible: the same run twice gives the same numbers.
-  const again = trainWithGradientProbe(data, base({ hidden: [16, 12, 8], epochs: 3 }), 'relu');
+  const again = await trainWithGradientProbe(data, base({ hidden: [16, 12, 8], epochs: 3 }), 'relu');
   assert.deepEqual(again.epochs, study.runs[0].epochs);
   assert.equal(memory().liveTensors, live, 'every tensor freed');
 
@@ -106,10 +106,10 @@ test('norms are recorded per hidden layer and epoch (finite, positive), with the
   assert.match(csv.find((l) => l.includes('htaf'))!, /^16-12-8,"htaf:alpha=2,beta=11",1,1,16,/);
 });
 
-test('a saturating training (deep net, Adam at lr 0.1) is flagged vanishing for SS and HTAF(11, 2), not for ReLU', () => {
+test('a saturating training (deep net, Adam at lr 0.1) is flagged vanishing for SS and HTAF(11, 2), not for ReLU', async () => {
   const live = memory().liveTensors;
   const data = synthetic(400, 8);
-  const table = vanishingStudy(data, { ...base(), methods: ['relu', 'htaf:alpha=11,beta=2', 'ss:gamma=22'], lr: 0.1, batch: 64 }, [[32, 32, 32, 32, 32]]);
+  const table = await vanishingStudy(data, { ...base(), methods: ['relu', 'htaf:alpha=11,beta=2', 'ss:gamma=22'], lr: 0.1, batch: 64 }, [[32, 32, 32, 32, 32]]);
   const [relu, htaf, ss] = table.cells[0];
   assert.equal(relu.vanishing, false, `relu: ${relu.epochs.map((e) => e.norms[0])}`);
   assert.ok(relu.minFirstLayerNorm > 1e-3);
@@ -129,17 +129,17 @@ test('a saturating training (deep net, Adam at lr 0.1) is flagged vanishing for 
   assert.equal(memory().liveTensors, live, 'every tensor freed');
 });
 
-test('a failing run (bad spec, a model that does not fit the data) throws and leaks nothing', () => {
+test('a failing run (bad spec, a model that does not fit the data) throws and leaks nothing', async () => {
   const live = memory().liveTensors;
   const data = synthetic(40, 4);
-  assert.throws(() => gradientStudy(data, base({ methods: ['relu', 'htaf:alpha=0'] })), /alpha/);
-  assert.throws(() => trainWithGradientProbe(data, base(), 'relu', { factory: (_i, h, o, a) => new TabularMlp(5, h, o, a) }), /mat|shape|size/i);
-  assert.throws(() => gradientStudy(data, base({ epochs: 0 })), /epochs must be a positive integer/);
-  assert.throws(() => gradientStudy(data, base({ threshold: 0 })), /threshold must be a number > 0/);
+  await assert.rejects(() => gradientStudy(data, base({ methods: ['relu', 'htaf:alpha=0'] })), /alpha/);
+  await assert.rejects(() => trainWithGradientProbe(data, base(), 'relu', { factory: (_i, h, o, a) => new TabularMlp(5, h, o, a) }), /mat|shape|size/i);
+  await assert.rejects(() => gradientStudy(data, base({ epochs: 0 })), /epochs must be a positive integer/);
+  await assert.rejects(() => gradientStudy(data, base({ threshold: 0 })), /threshold must be a number > 0/);
   assert.equal(memory().liveTensors, live, 'every tensor freed');
 });
 
-test('bound ablation: α = α_min(β) rounded up as Table 6; β ≤ β_min refused; one run per β with its metrics', () => {
+test('bound ablation: α = α_min(β) rounded up as Table 6; β ≤ β_min refused; one run per β with its metrics', async () => {
   const plan = boundAblationPlan([5, 10, 5000], 0.1, 0.1);
   assert.deepEqual(plan.map((p) => p.alpha), [4.72, 2.24, 0.005]);
   assert.deepEqual(plan.map((p) => p.spec), ['htaf:alpha=4.72,beta=5', 'htaf:alpha=2.24,beta=10', 'htaf:alpha=0.005,beta=5000']);
@@ -152,13 +152,13 @@ test('bound ablation: α = α_min(β) rounded up as Table 6; β ≤ β_min refus
 
   // With a stand-in trainer: the configs it is given and how its results land in the rows.
   const seen: RunConfig[] = [];
-  const fake = (config: RunConfig): RunResult => {
+  const fake = async (config: RunConfig): Promise<RunResult> => {
     seen.push(config);
     const m = { auroc: 0.7 + config.hidden.length / 100 };
     return { config, bestEpoch: 2, epochsRun: 3, val: { exact: m, smooth: m }, test: { exact: { auroc: 0.8 }, smooth: { auroc: 0.81 } }, binarity: 0.9, seconds: 0.1 };
   };
   const data = {} as TrainData;
-  const result = ablateBounds(data, { eps: 0.1, delta: 0.1, betas: [5, 100], task: 'binary', hidden: [16, 8], epochs: 3, lr: 1e-3, batch: 32, seed: 4, patience: 0 }, { train: fake });
+  const result = await ablateBounds(data, { eps: 0.1, delta: 0.1, betas: [5, 100], task: 'binary', hidden: [16, 8], epochs: 3, lr: 1e-3, batch: 32, seed: 4, patience: 0 }, { train: fake });
   assert.deepEqual(seen.map((c) => c.method), ['htaf:alpha=4.72,beta=5', 'htaf:alpha=0.22,beta=100']);
   assert.deepEqual(seen[0], { task: 'binary', method: 'htaf:alpha=4.72,beta=5', hidden: [16, 8], epochs: 3, lr: 1e-3, optimizer: 'adam', batch: 32, seed: 4, patience: 0 });
   assert.deepEqual(result.rows.map((r) => [r.beta, r.alpha, r.test, r.testSmooth, r.binarity, r.bestEpoch]), [[5, 4.72, 0.8, 0.81, 0.9, 2], [100, 0.22, 0.8, 0.81, 0.9, 2]]);
@@ -169,7 +169,7 @@ test('bound ablation: α = α_min(β) rounded up as Table 6; β ≤ β_min refus
   assert.equal(ablationCsv(result).trim().split('\n').length, 3);
 });
 
-test('bound ablation through trainRun on a small dataset: exact-step AUROC and binarity per β, nothing leaked', () => {
+test('bound ablation through trainRun on a small dataset: exact-step AUROC and binarity per β, nothing leaked', async () => {
   const live = memory().liveTensors;
   const all = synthetic(300, 6, 7);
   const part = (from: number, to: number): Encoded => ({
@@ -177,7 +177,7 @@ test('bound ablation through trainRun on a small dataset: exact-step AUROC and b
   });
   const preprocessor = { featureNames: [], encode: () => part(0, 1), unscaleTarget: (v: number) => v, toJSON: () => ({}) } as Preprocessor;
   const data: TrainData = { train: part(0, 200), val: part(200, 240), test: part(240, 300), preprocessor, classes: 2 };
-  const result = ablateBounds(data, { eps: 0.1, delta: 0.1, betas: [5, 50], task: 'binary', hidden: [8, 8], epochs: 2, lr: 1e-2, batch: 32, seed: 0, patience: 0 });
+  const result = await ablateBounds(data, { eps: 0.1, delta: 0.1, betas: [5, 50], task: 'binary', hidden: [8, 8], epochs: 2, lr: 1e-2, batch: 32, seed: 0, patience: 0 });
   assert.equal(result.rows.length, 2);
   for (const r of result.rows) {
     assert.ok(r.test >= 0 && r.test <= 1, `auroc ${r.test}`);

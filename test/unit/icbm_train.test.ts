@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binarityScore, binarize, conceptAccuracy, medianThresholds, memory, readIcbmRun } from '../../src/index.js';
+import { binarityScore, binarize, conceptAccuracy, medianThresholds, memory } from '../../src/index.js';
+import { readIcbmRun } from '../../src/concepts.js';
 import { trainIcbm, type IcbmConfig } from '../../src/train/icbm_train.js';
 import { quadrants } from '../helpers/images.js';
 

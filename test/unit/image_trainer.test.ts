@@ -5,12 +5,11 @@
 // models reload, specs are checked, and a comparison resumes without redoing a finished run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BatchNorm2d, Conv2d, Dropout, Module, Sequential, Tensor, channelStats, evalBatches, loadCheckpoint, memory, noGrad, setStepMode, tidy,
-} from '../../src/index.js';
+import { BatchNorm2d, Conv2d, Dropout, Module, Sequential, Tensor, loadCheckpoint, memory, noGrad, setStepMode, tidy } from '../../src/index.js';
+import { channelStats, evalBatches } from '../../src/images.js';
 import { recomputeBatchNormStats } from '../../src/train/image_precise_bn.js';
 import { buildImageModel, familySpec, resolveImageModelSpec, type ImageModelSpec } from '../../src/models/image_zoo.js';
 import { evaluateImageModel } from '../../src/train/image_eval.js';
@@ -18,6 +17,7 @@ import {
   imageTrainConfig, loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainOptions, type ImageTrainResult,
 } from '../../src/train/image_trainer.js';
 import { runImageCompare, type ImageCompareEvent } from '../../src/train/image_compare.js';
+import { writeImageCompareReport } from '../../src/report/compare_report.js';
 import { throwsWith } from '../helpers/errors.js';
 import { quadrants } from '../helpers/images.js';
 
@@ -343,11 +343,13 @@ test('runImageCompare: Table 1 layout, mean (se) over seeds, the lr chosen on va
     };
     const events: ImageCompareEvent[] = [];
     const a = await runImageCompare({ ...options, onEvent: (e) => events.push(e) });
+    const aReport = writeImageCompareReport(options.outDir, a);
+    assert.equal(readFileSync(aReport.files.markdown, 'utf8'), aReport.markdown);
     assert.equal(trained, (2 + 1) * 2 * 2, '(dhn × 2 methods + standard) × 2 seeds × 2 lrs');
-    assert.match(a.markdown, /^### quadrants test accuracy \(%\), exact steps \(Table 1\)\n\n\| Model \| HTAF Accuracy \| STE Accuracy \| ReLU Accuracy \|/);
-    assert.match(a.markdown, /\| DHN \| \d+\.\d \(\d+\.\d\) \| \d+\.\d \(\d+\.\d\) \|  \|/);
-    assert.match(a.markdown, /\| Standard \|  \|  \| \d+\.\d \(\d+\.\d\) \|/);
-    assert.match(a.markdown, /smooth steps/);
+    assert.match(aReport.markdown, /^### quadrants test accuracy \(%\), exact steps \(Table 1\)\n\n\| Model \| HTAF Accuracy \| STE Accuracy \| ReLU Accuracy \|/);
+    assert.match(aReport.markdown, /\| DHN \| \d+\.\d \(\d+\.\d\) \| \d+\.\d \(\d+\.\d\) \|  \|/);
+    assert.match(aReport.markdown, /\| Standard \|  \|  \| \d+\.\d \(\d+\.\d\) \|/);
+    assert.match(aReport.markdown, /smooth steps/);
     const dhnHtaf = a.results.cells.find((c) => c.model === 'dhn' && c.method === 'htaf')!;
     assert.equal(dhnHtaf.spec, 'htaf:alpha=2,beta=11');
     assert.equal(dhnHtaf.accuracy.n, 2);
@@ -361,7 +363,7 @@ test('runImageCompare: Table 1 layout, mean (se) over seeds, the lr chosen on va
     trained = 0;
     const b = await runImageCompare({ ...options, resume: true });
     assert.equal(trained, 0);
-    assert.equal(b.markdown, a.markdown);
+    assert.equal(writeImageCompareReport(options.outDir, b).markdown, aReport.markdown);
     // Another command cannot resume this journal.
     await assert.rejects(runImageCompare({ ...options, resume: true, train: { epochs: 2, batch: 16 } }), /written by a different command \(differs in: train\)/);
   } finally {

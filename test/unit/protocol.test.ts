@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  defaultGrid, defaultProtocolDeps, demoGrid, formatMeanSe, planMethods, runCompare, splitSeed, summarize, tableToCSV, tableToMarkdown, validateGrid,
+  defaultGrid, defaultProtocolDeps, writeCompareReport, demoGrid, formatMeanSe, planMethods, runCompare, splitSeed, summarize, tableToCSV, tableToMarkdown, validateGrid,
   type CompareOptions, type Grid, type ProtocolDeps, type RunConfig, type RunResult,
 } from '../../src/index.js';
 /** A 300-row binary CSV: two numbers, a category, a noisy rule. */
@@ -49,7 +49,7 @@ function counting(failAfter = Infinity): { deps: ProtocolDeps; calls: RunConfig[
   const calls: RunConfig[] = [];
   const deps: ProtocolDeps = {
     ...real,
-    trainRun: (config, data, options): RunResult => {
+    trainRun: async (config, data, options): Promise<RunResult> => {
       if (calls.length >= failAfter) throw new Error('killed');
       calls.push(config);
       return real.trainRun(config, data, options);
@@ -62,7 +62,7 @@ function options(dir: string, file: string, out: string, extra: Partial<CompareO
   return { data: file, target: 'label', methods: ['relu', 'htaf'], splits: 2, grid: tinyGrid(), seed: 7, outDir: join(dir, out), ...extra };
 }
 
-test('grid: the default and demo grids expand to concrete specs; --methods accepts full specs', () => {
+test('grid: the default and demo grids expand to concrete specs; --methods accepts full specs', async () => {
   const plans = planMethods(['relu', 'htaf', 'ss', 'ste'], defaultGrid());
   const specs = Object.fromEntries(plans.map((p) => [p.name, [...new Set(p.points.map((x) => x.spec))]]));
   assert.deepEqual(specs.relu, ['relu']);
@@ -82,7 +82,7 @@ test('grid: the default and demo grids expand to concrete specs; --methods accep
   assert.throws(() => planMethods(['ss'], tinyGrid()), /method 'ss' has no entry in the grid/);
 });
 
-test('grid: validation names the key', () => {
+test('grid: validation names the key', async () => {
   const g = (patch: (x: any) => void) => {
     const x: any = structuredClone(defaultGrid());
     patch(x);
@@ -105,7 +105,7 @@ test('grid: validation names the key', () => {
   assert.deepEqual(validateGrid(JSON.parse(JSON.stringify(defaultGrid()))), defaultGrid(), 'the default grid round-trips through JSON');
 });
 
-test('table: mean (standard error) with sd over n - 1; Markdown bolds the best; CSV in long form', () => {
+test('table: mean (standard error) with sd over n - 1; Markdown bolds the best; CSV in long form', async () => {
   const s = summarize([0.8, 0.82, 0.84]);
   assert.ok(Math.abs(s.mean - 0.82) < 1e-12);
   assert.ok(Math.abs(s.sd! - 0.02) < 1e-12);
@@ -133,7 +133,7 @@ test('table: mean (standard error) with sd over n - 1; Markdown bolds the best; 
   assert.equal(f.slice(7).join(','), '0.831 (0.001)');
 });
 
-test('split seeds: distinct over seeds and splits, 31-bit', () => {
+test('split seeds: distinct over seeds and splits, 31-bit', async () => {
   const seen = new Set<number>();
   for (let seed = 0; seed < 50; seed++) {
     for (let s = 0; s < 20; s++) {
@@ -145,12 +145,12 @@ test('split seeds: distinct over seeds and splits, 31-bit', () => {
   assert.equal(seen.size, 1000);
 });
 
-test('protocol: files with the documented shape; the same seed gives the same table', () => {
+test('protocol: files with the documented shape; the same seed gives the same table', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'htaf-protocol-'));
   try {
     const file = writeCsv(dir);
     const a = counting();
-    const first = runCompare(options(dir, file, 'a'), a.deps);
+    const first = writeCompareReport(join(dir, 'a'), await runCompare(options(dir, file, 'a'), a.deps));
     assert.equal(a.calls.length, 2 * 3, '2 splits x (1 relu + 2 htaf points)');
     const r = JSON.parse(readFileSync(join(dir, 'a', 'results.json'), 'utf8'));
     assert.equal(r.metric, 'auroc');
@@ -185,7 +185,7 @@ test('protocol: files with the documented shape; the same seed gives the same ta
     assert.match(readFileSync(join(dir, 'a', 'results.csv'), 'utf8'), /^method,label,dataset,metric,mean,se,n,cell\nrelu,DNN,toy,auroc,/);
 
     const b = counting();
-    runCompare(options(dir, file, 'b'), b.deps);
+    writeCompareReport(join(dir, 'b'), await runCompare(options(dir, file, 'b'), b.deps));
     for (const f of ['results.md', 'results.csv']) {
       assert.equal(readFileSync(join(dir, 'b', f), 'utf8'), readFileSync(join(dir, 'a', f), 'utf8'), `${f}: same seed, same table`);
     }
@@ -196,21 +196,21 @@ test('protocol: files with the documented shape; the same seed gives the same ta
   }
 });
 
-test('journal: an interrupted comparison resumes without redoing runs, to the same table', () => {
+test('journal: an interrupted comparison resumes without redoing runs, to the same table', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'htaf-protocol-'));
   try {
     const file = writeCsv(dir);
-    runCompare(options(dir, file, 'whole'), counting().deps);
+    writeCompareReport(join(dir, 'whole'), await runCompare(options(dir, file, 'whole'), counting().deps));
 
     const killed = counting(4);
-    assert.throws(() => runCompare(options(dir, file, 'part'), killed.deps), /killed/);
+    await assert.rejects(() => runCompare(options(dir, file, 'part'), killed.deps), /killed/);
     const journal = join(dir, 'part', 'runs.jsonl');
     assert.equal(readFileSync(journal, 'utf8').trim().split('\n').length, 1 + 4, 'header + 4 runs');
     appendFileSync(journal, '{"key":"1|htaf|htaf:alpha=8'); // killed in the middle of writing a line
-    assert.throws(() => runCompare(options(dir, file, 'part'), counting().deps), /runs\.jsonl exists .* add --resume/);
+    await assert.rejects(() => runCompare(options(dir, file, 'part'), counting().deps), /runs\.jsonl exists .* add --resume/);
 
     const rest = counting();
-    runCompare(options(dir, file, 'part', { resume: true }), rest.deps);
+    writeCompareReport(join(dir, 'part'), await runCompare(options(dir, file, 'part', { resume: true }), rest.deps));
     assert.equal(rest.calls.length, 2, 'only the 2 unfinished runs are trained');
     const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 1 + 6);
@@ -220,19 +220,17 @@ test('journal: an interrupted comparison resumes without redoing runs, to the sa
     }
 
     const again = counting();
-    runCompare(options(dir, file, 'part', { resume: true }), again.deps);
+    await runCompare(options(dir, file, 'part', { resume: true }), again.deps);
     assert.equal(again.calls.length, 0, 'a finished comparison resumes to its table without training');
 
-    assert.throws(
-      () => runCompare(options(dir, file, 'part', { resume: true, seed: 8 }), counting().deps),
+    await assert.rejects(() => runCompare(options(dir, file, 'part', { resume: true, seed: 8 }), counting().deps),
       /was written by a different command \(differs in: seed\)/,
     );
-    assert.throws(
-      () => runCompare(options(dir, file, 'part', { resume: true, methods: ['relu'], epochs: 4 }), counting().deps),
+    await assert.rejects(() => runCompare(options(dir, file, 'part', { resume: true, methods: ['relu'], epochs: 4 }), counting().deps),
       /differs in: methods, epochs/,
     );
     const more = counting();
-    runCompare(options(dir, file, 'part', { resume: true, splits: 3 }), more.deps);
+    writeCompareReport(join(dir, 'part'), await runCompare(options(dir, file, 'part', { resume: true, splits: 3 }), more.deps));
     assert.equal(more.calls.length, 3, 'more splits extend the comparison');
     assert.ok(existsSync(join(dir, 'part', 'results.json')));
   } finally {

@@ -63,7 +63,7 @@ function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'htaf-trainer-'));
 }
 
-test('TabularMlp: Linear, act, ..., Linear as layers.*; shapes, state-dict names, activations per hidden layer', () => {
+test('TabularMlp: Linear, act, ..., Linear as layers.*; shapes, state-dict names, activations per hidden layer', async () => {
   const before = memory().liveTensors;
   const m = new TabularMlp(5, [8, 4], 3, 'htaf:alpha=2,beta=11');
   assert.equal(m.activations.length, 2);
@@ -92,16 +92,16 @@ test('TabularMlp: Linear, act, ..., Linear as layers.*; shapes, state-dict names
   assert.equal(memory().liveTensors, before);
 });
 
-test('primaryMetric: AUROC for binary, accuracy for multiclass, RMSE (lower is better) for regression', () => {
+test('primaryMetric: AUROC for binary, accuracy for multiclass, RMSE (lower is better) for regression', async () => {
   assert.deepEqual(primaryMetric('binary'), { name: 'auroc', higherIsBetter: true });
   assert.deepEqual(primaryMetric('multiclass'), { name: 'accuracy', higherIsBetter: true });
   assert.deepEqual(primaryMetric('regression'), { name: 'rmse', higherIsBetter: false });
 });
 
-test('trainRun learns a binary task: the loss falls, test AUROC is high, metrics exact and smooth, no tensor left', () => {
+test('trainRun learns a binary task: the loss falls, test AUROC is high, metrics exact and smooth, no tensor left', async () => {
   const before = memory().liveTensors;
   const losses: number[] = [];
-  const r = trainRun({ ...base, epochs: 12 }, binaryData(), { onEpoch: (e) => losses.push(e.trainLoss) });
+  const r = await trainRun({ ...base, epochs: 12 }, binaryData(), { onEpoch: (e) => losses.push(e.trainLoss) });
   assert.equal(losses.length, 12);
   assert.ok(losses[11] < 0.6 * losses[0], `loss ${losses[0]} -> ${losses[11]}`);
   assert.ok(r.test.smooth.auroc > 0.9, `test AUROC (smooth) ${r.test.smooth.auroc}`);
@@ -115,39 +115,39 @@ test('trainRun learns a binary task: the loss falls, test AUROC is high, metrics
   assert.equal(memory().liveTensors, before);
 });
 
-test('trainRun selects on validation metrics with exact steps and reports them for the kept weights', () => {
+test('trainRun selects on validation metrics with exact steps and reports them for the kept weights', async () => {
   const seen = new Map<number, number>();
-  const r = trainRun({ ...base, epochs: 8 }, binaryData(), { onEpoch: (e) => seen.set(e.epoch, e.val.auroc) });
+  const r = await trainRun({ ...base, epochs: 8 }, binaryData(), { onEpoch: (e) => seen.set(e.epoch, e.val.auroc) });
   const best = Math.max(...seen.values());
   assert.equal(seen.get(r.bestEpoch), best);
   assert.equal(r.val.exact.auroc, best); // the epoch's exact-step val AUROC is the reported one
   assert.notEqual(r.val.smooth.auroc, r.val.exact.auroc);
   // relu has no steps: exact and smooth are the same network
-  const relu = trainRun({ ...base, method: 'relu', epochs: 2 }, binaryData());
+  const relu = await trainRun({ ...base, method: 'relu', epochs: 2 }, binaryData());
   assert.deepEqual(relu.test.exact, relu.test.smooth);
 });
 
-test('trainRun is deterministic: same config and seed, same result bit for bit; another seed differs', () => {
-  const a = trainRun(base, binaryData());
-  const b = trainRun(base, binaryData());
+test('trainRun is deterministic: same config and seed, same result bit for bit; another seed differs', async () => {
+  const a = await trainRun(base, binaryData());
+  const b = await trainRun(base, binaryData());
   assert.deepEqual(timeless(a), timeless(b));
-  const c = trainRun({ ...base, seed: 8 }, binaryData());
+  const c = await trainRun({ ...base, seed: 8 }, binaryData());
   assert.notDeepEqual(c.test, a.test);
 });
 
-test('trainRun resumes after an interruption to the same result as an uninterrupted run', () => {
-  const straight = trainRun(base, binaryData());
+test('trainRun resumes after an interruption to the same result as an uninterrupted run', async () => {
+  const straight = await trainRun(base, binaryData());
   const dir = tmp();
   try {
     const stop = new Error('interrupted');
-    assert.throws(() => trainRun(base, binaryData(), { outDir: dir, onEpoch: (e) => { if (e.epoch === 3) throw stop; } }), /interrupted/);
+    await assert.rejects(() => trainRun(base, binaryData(), { outDir: dir, onEpoch: (e) => { if (e.epoch === 3) throw stop; } }), /interrupted/);
     assert.deepEqual(readdirSync(dir).sort(), ['best.safetensors', 'checkpoint.safetensors']); // no temp files
     const epochs: number[] = [];
-    const resumed = trainRun(base, binaryData(), { outDir: dir, resume: true, onEpoch: (e) => epochs.push(e.epoch) });
+    const resumed = await trainRun(base, binaryData(), { outDir: dir, resume: true, onEpoch: (e) => epochs.push(e.epoch) });
     assert.deepEqual(epochs, [4, 5, 6]);
     assert.deepEqual(timeless(resumed), timeless(straight));
     // resuming a finished run trains nothing and reports the same
-    const again = trainRun(base, binaryData(), { outDir: dir, resume: true, onEpoch: () => assert.fail('no epoch expected') });
+    const again = await trainRun(base, binaryData(), { outDir: dir, resume: true, onEpoch: () => assert.fail('no epoch expected') });
     assert.deepEqual(timeless(again), timeless(straight));
     // the best checkpoint holds the kept weights and what is needed to use them
     const best = tidy(() => {
@@ -159,18 +159,18 @@ test('trainRun resumes after an interruption to the same result as an uninterrup
     assert.deepEqual(best.meta.preprocessor, { kind: 'test', scale: 1, offset: 0 });
     assert.deepEqual(best.names, ['layers.0.bias', 'layers.0.weight', 'layers.2.bias', 'layers.2.weight', 'layers.4.bias', 'layers.4.weight']);
     // another config cannot resume from it
-    assert.throws(() => trainRun({ ...base, lr: 1e-3 }, binaryData(), { outDir: dir, resume: true }), /cannot resume from .*checkpoint\.safetensors: the config differs \(lr: checkpoint 0\.005, now 0\.001\)/);
+    await assert.rejects(() => trainRun({ ...base, lr: 1e-3 }, binaryData(), { outDir: dir, resume: true }), /cannot resume from .*checkpoint\.safetensors: the config differs \(lr: checkpoint 0\.005, now 0\.001\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('trainRun stops on a NaN loss, keeps the best weights and says so', () => {
+test('trainRun stops on a NaN loss, keeps the best weights and says so', async () => {
   const before = memory().liveTensors;
   const dir = tmp();
   try {
     const epochs: number[] = [];
-    const r = trainRun(base, binaryData(), {
+    const r = await trainRun(base, binaryData(), {
       outDir: dir,
       onEpoch: (e) => epochs.push(e.epoch),
       // poison the first layer during epoch 3: the next batch's loss is NaN
@@ -187,7 +187,7 @@ test('trainRun stops on a NaN loss, keeps the best weights and says so', () => {
     const bestEpoch = tidy(() => loadCheckpoint<unknown, { epoch: number }>(join(dir, 'best.safetensors')).meta!.epoch);
     assert.equal(bestEpoch, r.bestEpoch);
     // resuming a NaN-stopped run reports the same without training again
-    const again = trainRun(base, binaryData(), { outDir: dir, resume: true, onEpoch: () => assert.fail('no epoch expected') });
+    const again = await trainRun(base, binaryData(), { outDir: dir, resume: true, onEpoch: () => assert.fail('no epoch expected') });
     assert.deepEqual(timeless(again), timeless(r));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -195,16 +195,16 @@ test('trainRun stops on a NaN loss, keeps the best weights and says so', () => {
   assert.equal(memory().liveTensors, before);
 });
 
-test('trainRun with patience stops early after that many epochs without improvement', () => {
+test('trainRun with patience stops early after that many epochs without improvement', async () => {
   const seen: number[] = [];
-  const r = trainRun({ ...base, epochs: 40, patience: 2, lr: 2e-2 }, binaryData(300), { onEpoch: (e) => seen.push(e.val.auroc) });
+  const r = await trainRun({ ...base, epochs: 40, patience: 2, lr: 2e-2 }, binaryData(300), { onEpoch: (e) => seen.push(e.val.auroc) });
   assert.ok(r.epochsRun < 40, `ran ${r.epochsRun} epochs`);
   assert.equal(r.epochsRun, r.bestEpoch + 2);
 });
 
-test('trainRun: multiclass (k logits, accuracy + macro AUROC) and regression (RMSE in target units)', () => {
+test('trainRun: multiclass (k logits, accuracy + macro AUROC) and regression (RMSE in target units)', async () => {
   const classRule: Rule = (v) => (v[0] < 0.33 ? 0 : v[0] < 0.66 ? 1 : 2);
-  const multi = trainRun({ ...base, task: 'multiclass', method: 'ste', epochs: 8 }, {
+  const multi = await trainRun({ ...base, task: 'multiclass', method: 'ste', epochs: 8 }, {
     train: encoded(600, 4, 11, classRule), val: encoded(150, 4, 12, classRule), test: encoded(150, 4, 13, classRule), preprocessor: preprocessor(), classes: 3,
   });
   assert.deepEqual(Object.keys(multi.test.exact).sort(), ['accuracy', 'auroc']);
@@ -216,25 +216,25 @@ test('trainRun: multiclass (k logits, accuracy + macro AUROC) and regression (RM
   const data = (scale: number): TrainData => ({
     train: encoded(600, 3, 21, regRule), val: encoded(150, 3, 22, regRule), test: encoded(150, 3, 23, regRule), preprocessor: preprocessor(scale, 100), classes: 0,
   });
-  const unit = trainRun(cfg, data(1));
-  const scaled = trainRun(cfg, data(10));
+  const unit = await trainRun(cfg, data(1));
+  const scaled = await trainRun(cfg, data(10));
   assert.deepEqual(Object.keys(unit.test.exact), ['rmse']);
   assert.ok(unit.test.smooth.rmse < 0.25, JSON.stringify(unit.test));
   // the same training on the scaled target; RMSE reported in target units, 10 times larger
   assert.ok(Math.abs(scaled.test.exact.rmse - 10 * unit.test.exact.rmse) < 1e-5 * scaled.test.exact.rmse);
 });
 
-test('trainRun refuses bad configs and data with messages naming the field', () => {
+test('trainRun refuses bad configs and data with messages naming the field', async () => {
   const d = binaryData(50);
-  assert.throws(() => trainRun({ ...base, lr: 0 }, d), /trainRun: config\.lr must be a finite number > 0; got 0/);
-  assert.throws(() => trainRun({ ...base, optimizer: 'rmsprop' as 'sgd' }, d), /config\.optimizer must be 'adam' or 'sgd'/);
-  assert.throws(() => trainRun({ ...base, hidden: [4, -1] }, d), /config\.hidden must be an array of positive integers/);
-  assert.throws(() => trainRun({ ...base, epochs: 1.5 }, d), /config\.epochs must be a positive integer/);
-  assert.throws(() => trainRun({ ...base, method: 'nope' }, d), /nope/);
-  assert.throws(() => trainRun(base, { ...d, classes: 3 }), /a binary task needs data\.classes = 2; got 3/);
-  assert.throws(() => trainRun(base, { ...d, val: { ...d.val, rows: 0, x: new Float32Array(0), y: new Float32Array(0) } }), /data\.val has no rows/);
-  assert.throws(() => trainRun(base, { ...d, test: encoded(5, 4, 1, binaryRule) }), /data\.test has 4 features but data\.train has 5/);
-  assert.throws(() => trainRun({ ...base, task: 'multiclass' }, { ...d, classes: 2, train: { ...d.train, y: d.train.y.map(() => 2) } }), /data\.train\.y\[0\] is 2; multiclass targets must be class indices in \[0, 2\)/);
-  assert.throws(() => trainRun(base, d, { resume: true }), /resume needs outDir/);
+  await assert.rejects(() => trainRun({ ...base, lr: 0 }, d), /trainRun: config\.lr must be a finite number > 0; got 0/);
+  await assert.rejects(() => trainRun({ ...base, optimizer: 'rmsprop' as 'sgd' }, d), /config\.optimizer must be 'adam' or 'sgd'/);
+  await assert.rejects(() => trainRun({ ...base, hidden: [4, -1] }, d), /config\.hidden must be an array of positive integers/);
+  await assert.rejects(() => trainRun({ ...base, epochs: 1.5 }, d), /config\.epochs must be a positive integer/);
+  await assert.rejects(() => trainRun({ ...base, method: 'nope' }, d), /nope/);
+  await assert.rejects(() => trainRun(base, { ...d, classes: 3 }), /a binary task needs data\.classes = 2; got 3/);
+  await assert.rejects(() => trainRun(base, { ...d, val: { ...d.val, rows: 0, x: new Float32Array(0), y: new Float32Array(0) } }), /data\.val has no rows/);
+  await assert.rejects(() => trainRun(base, { ...d, test: encoded(5, 4, 1, binaryRule) }), /data\.test has 4 features but data\.train has 5/);
+  await assert.rejects(() => trainRun({ ...base, task: 'multiclass' }, { ...d, classes: 2, train: { ...d.train, y: d.train.y.map(() => 2) } }), /data\.train\.y\[0\] is 2; multiclass targets must be class indices in \[0, 2\)/);
+  await assert.rejects(() => trainRun(base, d, { resume: true }), /resume needs outDir/);
   assert.ok(!existsSync(join(tmpdir(), 'undefined')));
 });
