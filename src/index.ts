@@ -66,11 +66,14 @@ export * from './data/index.js';
 // architecture (Table 7), and the Proposition 3.1 bound ablation (Figure 6), behind `htaf gradients` / `htaf ablate-bounds`.
 export {
   DEFAULT_VANISHING_THRESHOLD, FIGURE7_METHODS, FIGURE7_HIDDEN, TABLE7_ARCHITECTURES, GRADIENT_NORM_DEFINITION, PreactivationProbe, defaultMlpFactory,
-  trainWithGradientProbe, gradientStudy, vanishingStudy, archLabel, gradientStatus, formatThreshold, thresholdLine, gradientSummaryMarkdown, gradientCsv,
-  vanishingTableMarkdown, vanishingTableCsv, toJsonSafe,
+  trainWithGradientProbe, gradientStudy, vanishingStudy,
 } from './train/gradient_study.js';
+export {
+  archLabel, gradientStatus, formatThreshold, thresholdLine, gradientSummaryMarkdown, gradientCsv, vanishingTableMarkdown, vanishingTableCsv, toJsonSafe,
+} from './report/gradients.js';
 export type {
   MlpLike, MlpFactory, GradientStudyConfig, EpochGradients, MethodGradients, GradientStudyResult, GradientStudyOptions, VanishingTable,
 } from './train/gradient_study.js';
-export { ABLATION_BETAS, ABLATION_HIDDEN, boundAblationPlan, ablateBounds, ablationMetric, ablationHeader, ablationMarkdown, ablationCsv } from './train/ablate_bounds.js';
+export { ABLATION_BETAS, ABLATION_HIDDEN, boundAblationPlan, ablateBounds, ablationMetric } from './train/ablate_bounds.js';
+export { ablationHeader, ablationMarkdown, ablationCsv } from './report/ablate_bounds.js';
 export type { BoundPoint, BoundAblationConfig, BoundAblationRow, BoundAblationResult, BoundAblationOptions } from './train/ablate_bounds.js';

@@ -3,8 +3,9 @@
 // trainRun with Adam 1e-3 on one seeded split; the test AUROC with exact steps and the binarity score,
 // as a table (Markdown/CSV/JSON) and Figure 6. A β at or under β_min = ln((1 − ε)/ε) is refused.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ABLATION_BETAS, ABLATION_HIDDEN, ablateBounds, ablationCsv, ablationMarkdown, boundAblationPlan, type BoundAblationResult } from '../train/ablate_bounds.js';
-import { toJsonSafe } from '../train/gradient_study.js';
+import { ABLATION_BETAS, ABLATION_HIDDEN, ablateBounds, boundAblationPlan, type BoundAblationResult } from '../train/ablate_bounds.js';
+import { ablationCsv, ablationMarkdown } from '../report/ablate_bounds.js';
+import { toJsonSafe } from '../report/gradients.js';
 import type { TaskKind } from '../data/index.js';
 import { writeFigure6 } from '../report/plots/figure6_bounds_ablation.js';
 import { describeData, ensureOutDir, studyDataOptions, loadStudyData, pngScale, writeFigure, writeText } from './gradients.js';

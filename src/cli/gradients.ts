@@ -4,10 +4,11 @@
 // (Markdown/CSV/JSON) and Figure 7; with --architectures, Table 7 (vanishing or not, the threshold
 // stated) and one Figure 7 per architecture (the paper's Figure 8). The definitions are in
 // src/train/gradient_study.ts.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, archLabel, formatThreshold, gradientCsv, gradientStudy, gradientSummaryMarkdown, thresholdLine, toJsonSafe, vanishingStudy, vanishingTableCsv, vanishingTableMarkdown, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type VanishingTable } from '../train/gradient_study.js';
+import { archLabel, formatThreshold, gradientCsv, gradientSummaryMarkdown, thresholdLine, toJsonSafe, vanishingTableCsv, vanishingTableMarkdown } from '../report/gradients.js';
+import { DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, gradientStudy, vanishingStudy, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type VanishingTable } from '../train/gradient_study.js';
 import { builtinDatasets, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type Encoded, type Preprocessor, type Split, type TabularDataset, type TaskKind } from '../data/index.js';
 import { canonicalActivationSpec } from '../activations/index.js';
 import { writeFileAtomic, type PlotFiles } from '../report/plot.js';
@@ -178,6 +179,7 @@ interface GradientsOptions {
   scale: number;
   json?: boolean;
   quiet?: boolean;
+  resume?: boolean;
 }
 
 function progressLine(r: MethodGradients, threshold: number): string {
@@ -205,7 +207,11 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
   log(`gradients: ${thresholdLine(o.threshold)}`);
   for (const w of data.dataset.warnings) log(`gradients: warning: ${w}`);
   const started = performance.now();
-  const progress = { onRun: (r: MethodGradients) => log(progressLine(r, o.threshold)) };
+  // Each run checkpoints under <out>/checkpoints after every epoch; the folder goes once the study's files
+  // are written, so one that is there is an interrupted study, which --resume continues.
+  const checkpointDir = join(o.out, 'checkpoints');
+  if (existsSync(checkpointDir) && !o.resume) throw new Error(`${command} --out '${o.out}': it holds an interrupted study (${checkpointDir}); add --resume to continue it, or choose another --out`);
+  const progress = { onRun: (r: MethodGradients) => log(progressLine(r, o.threshold)), checkpointDir, resume: !!o.resume };
 
   const files: string[] = [];
   let printed: string[];
@@ -247,6 +253,7 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
     }
     printed = md.slice(2, 6 + vanishingTableMarkdown(table).length);
   }
+  rmSync(checkpointDir, { recursive: true, force: true });
   log(`gradients: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (o.json) {
     console.log(JSON.stringify(toJsonSafe({ ...json, files })));
@@ -287,6 +294,7 @@ export function registerGradients(program: Command): void {
     .option('--scale <n>', 'PNG pixels per SVG pixel', pngScale, 2)
     .option('--json', 'print one JSON line (everything, with the files written) instead of the tables')
     .option('--quiet', 'no progress lines on stderr')
+    .option('--resume', 'continue an interrupted study in --out from its checkpoints')
     .action(async (o) => {
       if (o.architectures !== undefined) architectureList(o.architectures); // fail before loading data
       await runGradients(o);

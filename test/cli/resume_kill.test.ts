@@ -1,6 +1,6 @@
 // Resume after SIGKILL, per trainer, through the one run state (src/train/run_state.ts): `htaf train`
-// (tabular) and `htaf icbm train` (ICBM and its standard model) are killed once their first checkpoint
-// is on disk, then resumed with --resume; the result equals an uninterrupted run's, bit for bit (images
+// (tabular), `htaf icbm train` (ICBM and its standard model) and `htaf gradients` (the gradient study)
+// are killed once their first checkpoint is on disk, then resumed with --resume; the result equals an uninterrupted run's, bit for bit (images
 // train has its own such test in images.test.ts, compare in compare.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,6 +80,27 @@ test('htaf icbm train: killed (SIGKILL) after its first checkpoint, --resume giv
     const history = (d: string) => JSON.parse(readFileSync(join(dir, d, 'run.json'), 'utf8'));
     assert.ok(existsSync(join(cut, 'run.json')));
     assert.deepEqual(withoutSeconds(history('cut')).metrics, withoutSeconds(history('whole')).metrics);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('htaf gradients: killed (SIGKILL) after its first checkpoint, --resume gives the uninterrupted study', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'htaf-kill-gradients-'));
+  try {
+    const args = ['gradients', '--data', 'churn', '--methods', 'relu', 'htaf:alpha=11,beta=2', '--hidden', '16,16', '--epochs', '6', '--batch', '32', '--seed', '2', '--quiet'];
+    const whole = htaf([...args, '--out', join(dir, 'whole'), '--json']);
+    assert.equal(whole.status, 0, whole.stderr);
+    const cut = join(dir, 'cut');
+    await killAfterCheckpoint([...args, '--out', cut], join(cut, 'checkpoints', '16-16_relu', 'checkpoint.safetensors'));
+    const refused = htaf([...args, '--out', cut, '--json']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /holds an interrupted study .*add --resume/);
+    const resumed = htaf([...args, '--out', cut, '--resume', '--json']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const runs = (stdout: string) => withoutSeconds(lastJson(stdout).runs);
+    assert.deepEqual(runs(resumed.stdout), runs(whole.stdout));
+    assert.ok(!existsSync(join(cut, 'checkpoints')), 'the checkpoints go once the study is written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

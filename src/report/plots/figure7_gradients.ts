@@ -3,7 +3,8 @@
 // dashed), and below it the training loss. Numbers come from src/train/gradient_study.ts (its header
 // defines the norm); this file only lays them out. Also used per architecture (the paper's Figure 8).
 import { writePlot, FIGURE_CONFIG, type PlotFiles, type PlotOptions, type TopLevelSpec } from '../plot.js';
-import { archLabel, formatThreshold, type MethodGradients } from '../../train/gradient_study.js';
+import type { MethodGradients } from '../../train/gradient_study.js';
+import { archLabel, formatThreshold } from '../gradients.js';
 
 export interface Figure7Input {
   runs: readonly MethodGradients[];
