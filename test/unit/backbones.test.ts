@@ -12,6 +12,7 @@ import {
 } from '../../src/index.js';
 import { throwsWith } from '../helpers/errors.js';
 import { assertClose } from '../helpers/compare.js';
+import { assertSameValues, layerInit } from '../helpers/layer_init.js';
 
 interface Case {
   name: string;
@@ -172,11 +173,16 @@ test('ResNet initializes as torchvision does: manualSeed(0); resnet18(num_classe
   manualSeed(0);
   const r = resnet18({ numClasses: 10 });
   try {
-    // torch.manual_seed(0); torchvision.models.resnet18(num_classes=10)
-    assert.deepEqual(r.conv1.weight.toFlatArray().slice(0, 3), [0.0021970532834529877, 0.035336077213287354, 0.016136009246110916]);
-    assert.deepEqual((r.layer4.at(1) as BasicBlock).conv2.weight.toFlatArray().slice(-2), [0.00995555892586708, -0.002519698813557625]);
-    assert.deepEqual(r.fc.weight.toFlatArray().slice(0, 3), [-0.020315496250987053, 0.018677866086363792, 0.03755621984601021]);
-    assert.deepEqual(r.fc.bias!.toFlatArray().slice(0, 2), [0.02550536021590233, -0.0040762219578027725]);
+    // From tools/golden/layer_init_fixtures.py: torch.manual_seed(0); torchvision.models.resnet18(num_classes=10),
+    // the first and last 8 values of every parameter, in torchvision's order (a draw out of place shifts all later ones).
+    const torch = layerInit('resnet18');
+    const params = [...r.namedParameters()];
+    assert.deepEqual(params.flatMap(([name]) => [`${name}.head`, `${name}.tail`]), torch.names, 'the same parameters as torchvision, in its order');
+    for (const [name, p] of params) {
+      const flat = p.toFlatArray() as number[];
+      assertSameValues(flat.slice(0, 8), torch.get(`${name}.head`), `${name}: first 8 values`);
+      assertSameValues(flat.slice(-8), torch.get(`${name}.tail`), `${name}: last 8 values`);
+    }
   } finally {
     r.dispose();
   }
@@ -234,10 +240,13 @@ test('ViT: torchvision names, class-token features, vitB32 sizes', () => {
 test('MultiheadAttention: PyTorch names and init, shapes, weights, masks, cross-attention', () => {
   manualSeed(0);
   const mha = new MultiheadAttention(8, 2);
-  // torch.manual_seed(0); nn.MultiheadAttention(8, 2)
-  assert.deepEqual(mha.inProjWeight.toFlatArray().slice(0, 3), [0.17017827928066254, 0.3587723970413208, 0.37681081891059875]);
-  assert.deepEqual(mha.outProj.weight.toFlatArray().slice(0, 3), [-0.0026469905860722065, 0.18966144323349, -0.2909903824329376]);
+  // Every value, from tools/golden/layer_init_fixtures.py: torch.manual_seed(0); nn.MultiheadAttention(8, 2)
+  const torch = layerInit('mha');
   assert.deepEqual(tidy(() => [...mha.stateDict().keys()]), ['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias']);
+  assert.deepEqual(torch.names, ['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias'], 'PyTorch\'s state-dict names');
+  tidy(() => {
+    for (const [name, t] of mha.stateDict()) assertSameValues(t, torch.get(name), `MultiheadAttention(8, 2) ${name}`);
+  });
   init.normal_(mha.inProjBias!, 0, 0.1);
   tidy(() => {
     // [L, B, E] by default

@@ -6,6 +6,7 @@ import {
   LayerNorm, LeakyReLU, Linear, MaxPool2d, ModuleList, ReLU, Sequential, SiLU, Sigmoid, Tanh,
   empty, init, manualSeed, memory, ones, randn, tensor, tidy, type Tensor,
 } from '../../src/index.js';
+import { assertSameValues, layerInit } from '../helpers/layer_init.js';
 
 function close(actual: number[], expected: number[], tol = 1e-5, what = 'values'): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -21,11 +22,10 @@ test('Linear initializes exactly as PyTorch: manualSeed(0); Linear(45, 256)', ()
   const l = new Linear(45, 256);
   const w = l.weight.toFlatArray();
   const b = l.bias!.toFlatArray();
-  // torch.manual_seed(0); nn.Linear(45, 256): weight.flatten()[:3], [-2:], bias[:3], bias[-1]
-  assert.deepEqual(w.slice(0, 3), [-0.0011160692665725946, 0.07996828854084015, -0.12269232422113419]);
-  assert.deepEqual(w.slice(-2), [0.09017284959554672, -0.09109363704919815]);
-  assert.deepEqual(b.slice(0, 3), [-0.05016934499144554, -0.12344992905855179, 0.04392305761575699]);
-  assert.equal(b[255], -0.08059502393007278);
+  // Every value, from tools/golden/layer_init_fixtures.py: torch.manual_seed(0); nn.Linear(45, 256)
+  const torch = layerInit('linear');
+  assertSameValues(l.weight, torch.get('weight'), 'Linear(45, 256).weight');
+  assertSameValues(l.bias!, torch.get('bias'), 'Linear(45, 256).bias');
   const bound = 1 / Math.sqrt(45);
   assert.ok(w.every((v) => Math.abs(v) <= bound) && b.every((v) => Math.abs(v) <= bound));
   assert.deepEqual(shapeOf(() => l.call(randn([7, 45]))), [7, 256]);
@@ -72,11 +72,12 @@ test('Conv2d: output shapes with stride, padding, dilation, groups and same padd
 test('Conv2d initializes as PyTorch: bound 1/sqrt(fanIn) with fanIn = in/groups·kH·kW', () => {
   manualSeed(1);
   const c = new Conv2d(3, 8, 3);
-  // torch.manual_seed(1); nn.Conv2d(3, 8, 3): weight.flatten()[:2], bias[:2]
+  // Every value, from tools/golden/layer_init_fixtures.py: torch.manual_seed(1); nn.Conv2d(3, 8, 3)
+  const torch = layerInit('conv2d');
+  assertSameValues(c.weight, torch.get('weight'), 'Conv2d(3, 8, 3).weight');
+  assertSameValues(c.bias!, torch.get('bias'), 'Conv2d(3, 8, 3).bias');
   const w = c.weight.toFlatArray();
   const b = c.bias!.toFlatArray();
-  assert.deepEqual(w.slice(0, 2), [0.09916245192289352, -0.08494327962398529]);
-  assert.deepEqual(b.slice(0, 2), [0.1422634720802307, -0.13887803256511688]);
   const bound = 1 / Math.sqrt(27);
   assert.ok([...w, ...b].every((v) => Math.abs(v) <= bound));
   c.dispose();
@@ -207,8 +208,8 @@ test('Embedding looks rows up; the padding row starts at zero and gets no gradie
   manualSeed(2);
   const e = new Embedding(10, 4, { paddingIdx: 2 });
   const rows = e.weight.toArray() as number[][];
-  // torch.manual_seed(2); nn.Embedding(10, 4, padding_idx=2).weight[0]
-  assert.deepEqual(rows[0], [-1.0408011674880981, 0.9166041612625122, -1.3041903972625732, -1.1096783876419067]);
+  // Every value, from tools/golden/layer_init_fixtures.py: torch.manual_seed(2); nn.Embedding(10, 4, padding_idx=2)
+  assertSameValues(e.weight, layerInit('embedding').get('weight'), 'Embedding(10, 4, paddingIdx 2).weight');
   assert.deepEqual(rows[2], [0, 0, 0, 0]);
   tidy(() => {
     const idx = tensor([[1, 2], [2, 9]], { dtype: 'int64' });
@@ -236,7 +237,10 @@ test('activation modules compute their functions', () => {
   close(tidy(() => new SiLU().call(x).toFlatArray()), xs.map((v) => v * sig(v)));
   const geluTanh = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
   close(tidy(() => new GELU({ approximate: 'tanh' }).call(x).toFlatArray()), xs.map(geluTanh));
-  close(tidy(() => new GELU().call(x).toFlatArray()), [-0.045500099658966064, -0.1542687863111496, 0, 1.3997890949249268], 1e-5, 'exact gelu');
+  // F.gelu (exact) on the same x, from tools/golden/layer_init_fixtures.py (case 'gelu')
+  const torchGelu = layerInit('gelu');
+  assert.deepEqual(torchGelu.get('x').values, xs, 'the fixture x is this x');
+  close(tidy(() => new GELU().call(x).toFlatArray()), torchGelu.get('out').values, 1e-5, 'exact gelu');
   assert.throws(() => new GELU({ approximate: 'fast' as never }), /GELU: approximate must be 'none' or 'tanh'; got "fast"/);
   x.dispose();
 });
@@ -269,13 +273,15 @@ test('init functions draw what torch.nn.init draws after the same seed', () => {
   manualSeed(3);
   const t = empty([20, 30]);
   init.kaimingNormal_(t, { mode: 'fan_out', nonlinearity: 'relu' });
-  // torch.manual_seed(3); t = torch.empty(20, 30); nn.init.kaiming_normal_(t, mode='fan_out', nonlinearity='relu')
-  assert.deepEqual(t.toFlatArray().slice(0, 2), [-0.024237053468823433, 0.11380452662706375]);
+  // Every value, from tools/golden/layer_init_fixtures.py (case 'init'): torch.manual_seed(3);
+  // t = torch.empty(20, 30); nn.init.kaiming_normal_(t, mode='fan_out', nonlinearity='relu')
+  const torch = layerInit('init');
+  assertSameValues(t, torch.get('kaiming_normal_fan_out_relu'), 'kaimingNormal_ fan_out relu');
   // ...then, on the same generator: nn.init.xavier_uniform_(t2, nn.init.calculate_gain('tanh'))
   const t2 = empty([20, 30]);
   init.xavierUniform_(t2, init.calculateGain('tanh'));
-  assert.deepEqual(t2.toFlatArray().slice(0, 2), [0.2482318878173828, 0.3742557466030121]);
-  assert.equal(init.calculateGain('leaky_relu', 0.2), 1.3867504905630728);
+  assertSameValues(t2, torch.get('xavier_uniform_tanh'), 'xavierUniform_ gain tanh');
+  assert.equal(init.calculateGain('leaky_relu', 0.2), torch.get('gain_leaky_relu_0.2').values[0]);
   init.zeros_(t);
   init.ones_(t2);
   assert.equal(tidy(() => t.sum().item()), 0);
