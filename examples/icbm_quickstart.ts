@@ -1,4 +1,4 @@
-// An Implicit Concept Bottleneck Model in one page (SPEC §4): train a tiny ICBM and its standard (ReLU)
+// An Implicit Concept Bottleneck Model in one page (docs/method.md §4): train a tiny ICBM and its standard (ReLU)
 // model on a seeded subset of Fashion-MNIST, print Table 2/9/10's figures, name the binary concepts
 // offline from the shipped class × attribute table, explain one test prediction by its concepts, and
 // switch one concept to see the prediction change (concept intervention).

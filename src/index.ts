@@ -32,7 +32,7 @@ export * from './theory/index.js';
 // activations: binary activations as modules (HTAF, ScaledSigmoid, STE, Heaviside, ApproxSign; 'smooth'
 // or 'exact' mode; sign (±1) forms), the spec registry ('htaf:alpha=2,beta=11') and setStepMode(model, mode).
 export * from './activations/index.js';
-// metrics: AUROC (ties by average ranks), macro one-vs-rest AUROC, accuracy, RMSE, binarity score (SPEC §4).
+// metrics: AUROC (ties by average ranks), macro one-vs-rest AUROC, accuracy, RMSE, binarity score (docs/method.md §4).
 export * from './metrics/index.js';
 // models: the tabular MLP (Linear → activation → ... → Linear, no batch norm; the paper's DHN with a binary activation).
 export * from './models/index.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates the N-API glue and the TypeScript signatures from native/ops.def (DESIGN rule 1).
+// Generates the N-API glue and the TypeScript signatures from native/ops.def (docs/design.md rule 1).
 // Outputs: native/gen/ops_generated_{0,1}.cc, native/gen/ops_generated.h,
 //          src/tensor/tensor_ops.generated.ts, src/tensor/functions.generated.ts,
 //          src/core/native_api.generated.ts

@@ -1,4 +1,4 @@
-// Fused CPU kernels for HTAF, scaled sigmoid and Heaviside/STE (SPEC.md §1).
+// Fused CPU kernels for HTAF, scaled sigmoid and Heaviside/STE (docs/method.md §1).
 //
 // Why this file exists: the composed ATen graph sigmoid(beta * tanh(alpha * x))
 // makes ~10 passes over memory in forward + backward and allocates as many

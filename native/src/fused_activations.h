@@ -1,4 +1,4 @@
-// Fused CPU kernels for the activation functions of SPEC.md §1 (HTAF, scaled
+// Fused CPU kernels for the activation functions of docs/method.md §1 (HTAF, scaled
 // sigmoid, Heaviside with straight-through surrogate gradients).
 //
 // Raw kernels take float32 or float64 CPU tensors of any shape and strides and

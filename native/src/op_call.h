@@ -1,5 +1,5 @@
 // The glue every bound op goes through: argument conversion with checks, result conversion, and the
-// rule that no C++ exception crosses the boundary (DESIGN rule 2). Any failure becomes a JS Error that
+// rule that no C++ exception crosses the boundary (docs/design.md rule 2). Any failure becomes a JS Error that
 // names the op, describes every argument (tensors as dtype[shape]) and carries libtorch's whole message.
 #pragma once
 #include <napi.h>

@@ -1,4 +1,4 @@
-// One JS handle owns one native tensor (DESIGN rule 3).
+// One JS handle owns one native tensor (docs/design.md rule 3).
 // A handle is a plain JS object, tagged as ours, that wraps a TensorBox (napi_wrap). Ops return fresh
 // handles and never free their inputs. dispose() drops the reference at once, is idempotent, and also
 // unwraps the handle, so a disposed handle leaves nothing for the garbage collector to finalize: Node

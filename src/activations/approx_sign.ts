@@ -1,4 +1,4 @@
-// Bi-Real Net's ApproxSign (SPEC §1): forward sign(x), backward the derivative of the piecewise
+// Bi-Real Net's ApproxSign (docs/method.md §1): forward sign(x), backward the derivative of the piecewise
 // quadratic F(x) = −1 (x < −1), 2x + x² (−1 ≤ x < 0), 2x − x² (0 ≤ x < 1), 1 (x ≥ 1):
 //   F′(x) = 2 + 2x on [−1, 0), 2 − 2x on [0, 1), 0 elsewhere.
 // It is a sign (±1) activation already: sign(x) is taken as 2·H(x) − 1, so sign(0) = +1 (not 0 as

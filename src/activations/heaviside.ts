@@ -1,4 +1,4 @@
-// The Heaviside step H(x) = 1[x ≥ 0] (H(0) = 1), in both modes: no gradient flows through it (SPEC §1:
+// The Heaviside step H(x) = 1[x ≥ 0] (H(0) = 1), in both modes: no gradient flows through it (docs/method.md §1:
 // "never trained through directly"); its output does not require grad. Use STE to train through a step.
 import type { Tensor } from '../tensor/tensor.js';
 import { BinaryActivation, heavisideStep, type BinaryActivationOptions } from './binary.js';

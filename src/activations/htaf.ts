@@ -1,4 +1,4 @@
-// HTAF(α, β)(x) = σ(β·tanh(α·x)) (SPEC §1): the paper's heavy-tailed stand-in for the Heaviside step.
+// HTAF(α, β)(x) = σ(β·tanh(α·x)) (docs/method.md §1): the paper's heavy-tailed stand-in for the Heaviside step.
 // HTAF(0) = 1/2, HTAF′(0) = α·β/4; α > 0 sets the tail (HTAF′ ≈ C·e^(−2α|x|)), β > 0 the gain.
 // Training uses the fused C++ op (forward and backward exact in float32 far into the tails); on other
 // devices or dtypes it composes tensor ops. The exact mode is H(x) (binary.ts).

@@ -1,4 +1,4 @@
-// Scaled sigmoid SS(γ)(x) = σ(γ·x) (SPEC §1), the paper's smooth baseline; γ = α·β gives HTAF's slope
+// Scaled sigmoid SS(γ)(x) = σ(γ·x) (docs/method.md §1), the paper's smooth baseline; γ = α·β gives HTAF's slope
 // at 0 (γ/4). Training uses the fused C++ op; the exact mode is H(x) (binary.ts).
 import { scaledSigmoid } from '../tensor/functions.generated.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -1,4 +1,4 @@
-// The straight-through estimator (SPEC §1): forward the exact step H(x) = 1[x ≥ 0], backward a surrogate
+// The straight-through estimator (docs/method.md §1): forward the exact step H(x) = 1[x ≥ 0], backward a surrogate
 // derivative:
 //   sigmoid  k·σ(kx)·σ(−kx)       default k = 4
 //   tanh     (k/2)·(1 − tanh²(kx)) default k = 2
@@ -14,7 +14,7 @@ import { sech2 } from './htaf.js';
 
 export type SurrogateKind = 'sigmoid' | 'tanh' | 'rect';
 export const SURROGATES: readonly SurrogateKind[] = ['sigmoid', 'tanh', 'rect'];
-/** Each surrogate's parameter name in specs and its default (SPEC §1). */
+/** Each surrogate's parameter name in specs and its default (docs/method.md §1). */
 export const SURROGATE_PARAM: Readonly<Record<SurrogateKind, { name: 'k' | 'a'; default: number }>> = {
   sigmoid: { name: 'k', default: 4 },
   tanh: { name: 'k', default: 2 },

@@ -1,4 +1,4 @@
-// `htaf ablate-bounds`: the bound ablation of Appendix F.1 (SPEC §5, Figure 6). For each β, α = α_min(β)
+// `htaf ablate-bounds`: the bound ablation of Appendix F.1 (docs/method.md §5, Figure 6). For each β, α = α_min(β)
 // of Proposition 3.1 (rounded up as Table 6 prints it); an MLP 256-256-128 with HTAF(α, β) trained by
 // trainRun with Adam 1e-3 on one seeded split; the test AUROC with exact steps and the binarity score,
 // as a table (Markdown/CSV/JSON) and Figure 6. A β at or under β_min = ln((1 − ε)/ε) is refused.

@@ -1,4 +1,4 @@
-// `htaf gradients`: the vanishing-gradient studies of Appendix F.2 (SPEC §5). Per method (and per
+// `htaf gradients`: the vanishing-gradient studies of Appendix F.2 (docs/method.md §5). Per method (and per
 // architecture with --architectures), an MLP trained on the training rows; per hidden layer and epoch,
 // log10 of the mean per-example L2 norm of ∂loss/∂pre-activation, and the training loss: a table
 // (Markdown/CSV/JSON) and Figure 7; with --architectures, Table 7 (vanishing or not, the threshold

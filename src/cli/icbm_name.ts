@@ -1,4 +1,4 @@
-// `htaf icbm name`: names the concepts of an ICBM run (SPEC §4, Table 3) through any OpenAI-compatible
+// `htaf icbm name`: names the concepts of an ICBM run (docs/method.md §4, Table 3) through any OpenAI-compatible
 // chat-completions endpoint (OpenAI, llama.cpp, vLLM ...), offline from a class × attribute table
 // (--candidates), or writes the prompts only (--dry-run). The API key is read from the environment variable
 // --api-key-env names, never from the command line (which shells and process lists keep). Progress goes

@@ -1,6 +1,6 @@
 // Naming concepts offline, without an LLM (issue 6): a class × attribute table (a CSV: first column the
 // class name, then one 0/1 column per attribute, a header row of attribute names) gives each attribute a
-// set of classes; a node's activated classes are {c : q[c][j] >= 0.5} (SPEC §4). Each node takes the
+// set of classes; a node's activated classes are {c : q[c][j] >= 0.5} (docs/method.md §4). Each node takes the
 // attribute whose class set matches its own best by Jaccard similarity, trying the complement too (node on
 // where the attribute is absent), so the meanings of 0 and 1 come out the right way round.
 import { classSpecificity } from '../metrics/index.js';

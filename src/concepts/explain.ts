@@ -1,4 +1,4 @@
-// Explaining one prediction of an ICBM from its concept bits (SPEC §4, Figure 5b): the head's logits, and
+// Explaining one prediction of an ICBM from its concept bits (docs/method.md §4, Figure 5b): the head's logits, and
 // for the predicted and the true class the image's bits on that class's most important nodes against the
 // class's usual bits, the disagreeing concepts named where names exist. Concept intervention (switching
 // one bit and reading the head again) is what CBMs need annotations for; here it needs only the head.
@@ -68,7 +68,7 @@ export function conceptModelFromRun(run: IcbmRunData): ConceptModel {
   });
 }
 
-/** A class's usual bit for node j: 1 when q[c][j] >= 0.5 (the activated group of SPEC §4), null when q is NaN. */
+/** A class's usual bit for node j: 1 when q[c][j] >= 0.5 (the activated group of docs/method.md §4), null when q is NaN. */
 export function usualBit(model: ConceptModel, c: number, j: number): 0 | 1 | null {
   const q = model.specificity[c * model.numConcepts + j];
   return Number.isNaN(q) ? null : q >= 0.5 ? 1 : 0;

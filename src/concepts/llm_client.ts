@@ -1,5 +1,5 @@
 // A client for any OpenAI-compatible chat-completions endpoint (OpenAI, a local llama.cpp or vLLM server),
-// used to name ICBM concepts (SPEC §4). Naming a few hundred nodes meets every way a remote call fails, so
+// used to name ICBM concepts (docs/method.md §4). Naming a few hundred nodes meets every way a remote call fails, so
 // the client owns that: a timeout per attempt, bounded retries with seeded exponential backoff on timeouts,
 // network errors, 429 (honouring Retry-After), 5xx and malformed replies, and a clear error otherwise.
 // The API key is read from an environment variable and lives only in the Authorization header: it is

@@ -1,4 +1,4 @@
-// Naming ICBM concepts (SPEC §4, Table 3) for `htaf icbm name`: picks the nodes (a list, each class's
+// Naming ICBM concepts (docs/method.md §4, Table 3) for `htaf icbm name`: picks the nodes (a list, each class's
 // top-k by importance, or all), splits the classes of each node by class specificity, and names it through
 // an OpenAI-compatible LLM (cached on disk, so a rerun sends nothing), offline from a class × attribute
 // table (candidates.ts), or writes the prompts only (dry run). Names are merged into the run's

@@ -1,11 +1,11 @@
-// The prompt that names one ICBM concept (SPEC §4): the classes whose images mostly switch node j on
+// The prompt that names one ICBM concept (docs/method.md §4): the classes whose images mostly switch node j on
 // (class specificity q[c][j] >= 0.5) against the rest, and optional candidate concepts; the model is asked
 // for the feature that separates the two groups, a short name and the meaning of 0 and 1, as JSON. The text
 // depends only on the two groups and the candidates (not on the node number, the time or anything random),
 // so it is reproducible and the cache can answer a rerun, and nodes that split the classes alike share one reply.
 import type { ChatMessage } from './llm_client.js';
 
-/** A class is in node j's activated group when q[c][j] >= this (SPEC §4). */
+/** A class is in node j's activated group when q[c][j] >= this (docs/method.md §4). */
 export const ACTIVATION_THRESHOLD = 0.5;
 
 /** The two groups of classes of one node. */

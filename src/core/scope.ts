@@ -1,4 +1,4 @@
-// Scopes free native memory synchronously (DESIGN rule 4). Every Tensor created while a scope is open
+// Scopes free native memory synchronously (docs/design.md rule 4). Every Tensor created while a scope is open
 // belongs to it and is disposed when the scope ends, unless it is returned from the scope (it then moves
 // to the enclosing scope) or kept with keep(). A scope never spans an await.
 

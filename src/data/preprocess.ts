@@ -1,4 +1,4 @@
-// Preprocessing fitted on the training rows only (issue 4; SPEC §5: min-max scaling):
+// Preprocessing fitted on the training rows only (issue 4; docs/method.md §5: min-max scaling):
 // - numeric columns: min-max scaled with the training range ((v − min)/(max − min); values outside
 //   it, seen only in val/test, fall outside [0, 1] and are not clipped); missing values (empty,
 //   NaN/inf/NA) imputed with the training median, and a `name__missing` 0/1 column added when the

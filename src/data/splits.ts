@@ -1,4 +1,4 @@
-// Seeded random train/validation/test splits (SPEC §5: 70/10/20, repeated with 5 seeds).
+// Seeded random train/validation/test splits (docs/method.md §5: 70/10/20, repeated with 5 seeds).
 import { hashSeed, mulberry32, randomPermutation } from './random.js';
 import type { Split } from './tabular_types.js';
 

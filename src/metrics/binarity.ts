@@ -1,4 +1,4 @@
-// The binarity score of SPEC §4: how binary a layer's smooth outputs already are.
+// The binarity score of docs/method.md §4: how binary a layer's smooth outputs already are.
 import { checkValues } from './check.js';
 
 /**

@@ -1,4 +1,4 @@
-// The ICBM concept metrics of SPEC §4 on plain typed arrays (row-major, one row per image, M columns):
+// The ICBM concept metrics of docs/method.md §4 on plain typed arrays (row-major, one row per image, M columns):
 // class specificity, concept accuracy (a logistic regression from the one-hot class to each bit, solved
 // in closed form), importance from the linear head, and the post-hoc thresholds of the baselines (BM at
 // each node's median; Figure 4's thresholds matched to ICBM's share of ones). The binarity score lives
@@ -42,7 +42,7 @@ function checkBitsAndLabels(where: string, bits: ArrayLike<number>, bitsName: st
 
 /**
  * Class specificity q (K × M, row-major): q[c][j] = share of the class-c images whose concept j is on
- * (SPEC §4, Figure 4). Rows of a class with no images are NaN: there is no share to report, and 0 would
+ * (docs/method.md §4, Figure 4). Rows of a class with no images are NaN: there is no share to report, and 0 would
  * read as "this class never has the concept". bits is N × M (0/1), labels N class indices in [0, K).
  */
 export function classSpecificity(bits: ArrayLike<number>, labels: ArrayLike<number>, numConcepts: number, numClasses: number): Float64Array {
@@ -70,7 +70,7 @@ export function classSpecificity(bits: ArrayLike<number>, labels: ArrayLike<numb
 export const CONCEPT_REGRESSION_CLIP = 1e-4;
 
 /**
- * The logistic regression of SPEC §4's concept accuracy, fitted on (bits, labels): for each node j, the
+ * The logistic regression of docs/method.md §4's concept accuracy, fitted on (bits, labels): for each node j, the
  * log-odds that z_j = 1 given the class, as a K × M matrix (row-major).
  *
  * Why a closed form: the input is the one-hot class e_c, so the model's logit for class c is w_c + b, a
@@ -126,7 +126,7 @@ export interface ConceptAccuracy {
 }
 
 /**
- * Concept accuracy (SPEC §4, Table 9): for each node j, a logistic regression from the one-hot class
+ * Concept accuracy (docs/method.md §4, Table 9): for each node j, a logistic regression from the one-hot class
  * label to the bit z_j, fitted on the training images (conceptRegressionLogits, in closed form), scored
  * on the test images: the share of test images whose bit equals the regression's prediction (1 when the
  * fitted probability is > 0.5, so a class whose share of ones is exactly 0.5 predicts 0, as sklearn's
@@ -164,7 +164,7 @@ export function conceptAccuracy(
 /** The K × M shape of each matrix `importance` returned, so `topNodes` can be called without M. */
 const IMPORTANCE_SHAPES = new WeakMap<Float64Array, { numClasses: number; numConcepts: number }>();
 
-/** Importance of node j for class c: |w[c][j]| of the linear head (K × M, row-major), SPEC §4. */
+/** Importance of node j for class c: |w[c][j]| of the linear head (K × M, row-major), docs/method.md §4. */
 export function importance(headWeight: ArrayLike<number>, numClasses: number, numConcepts: number): Float64Array {
   const where = 'importance';
   checkCount(where, 'numClasses', numClasses, 1);
@@ -228,7 +228,7 @@ function sortedColumn(where: string, features: ArrayLike<number>, n: number, m: 
 }
 
 /**
- * Each node's median over the n rows (the BM baseline's thresholds, SPEC §4): the middle value, or the
+ * Each node's median over the n rows (the BM baseline's thresholds, docs/method.md §4): the middle value, or the
  * mean of the two middle values when n is even (numpy.median).
  */
 export function medianThresholds(features: ArrayLike<number>, n: number, m: number): Float64Array {

@@ -1,4 +1,4 @@
-// Bi-Real Net's binary convolution (Liu et al. 2018, SPEC §3): 1-bit weights with one real scale per
+// Bi-Real Net's binary convolution (Liu et al. 2018, docs/method.md §3): 1-bit weights with one real scale per
 // output channel, trained through Bi-Real's magnitude-aware estimator:
 //   forward   w_b = α_c·sign(W),  α_c = mean(|W[c]|) over the channel's in×kH×kW weights (no gradient)
 //   backward  through clamp(W, −1, 1): dL/dW = dL/dw_b where |W| ≤ 1, 0 elsewhere

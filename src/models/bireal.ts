@@ -1,4 +1,4 @@
-// Bi-Real Net (Liu et al. 2018), the paper's BNN (SPEC §3): a ResNet-18 whose every 3×3 convolution is
+// Bi-Real Net (Liu et al. 2018), the paper's BNN (docs/method.md §3): a ResNet-18 whose every 3×3 convolution is
 // a binary unit with a real-valued identity shortcut around it,
 //   unit(x) = BN(BinaryConv3×3(sign(x))) + shortcut(x)
 // sign: the method in its ±1 form (HTAF as 2·HTAF − 1, STE, SS, or Bi-Real's own ApproxSign); binary

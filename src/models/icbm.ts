@@ -1,4 +1,4 @@
-// The Implicit Concept Bottleneck Model (SPEC §4): f = h ∘ g. g is an image backbone whose final layer
+// The Implicit Concept Bottleneck Model (docs/method.md §4): f = h ∘ g. g is an image backbone whose final layer
 // outputs M values, passed through an optional normalization and a binary activation (HTAF in training,
 // the exact step at inference), so g(x) ∈ {0, 1}^M: the implicit concepts. h is one linear layer, so the
 // importance of concept j for class c is |w[c][j]|.

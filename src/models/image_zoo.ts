@@ -1,5 +1,5 @@
 // The image models of Table 1 built from one JSON-able spec, so a training run, its checkpoint, a
-// comparison's journal and the CLI all name a model the same way (SPEC §3):
+// comparison's journal and the CLI all name a model the same way (docs/method.md §3):
 //   standard  a backbone with ReLU (GELU in ViT): WideResNet (default), ResNet-18 or ViT
 //   dhn       deep Heaviside network: a WideResNet whose every activation is the method (htaf, ss, ste)
 //   bnn       Bi-Real Net: 1-bit weights and activations, the activation's sign being the method's ±1 form

@@ -1,4 +1,4 @@
-// The leaky integrate-and-fire neuron, multi-step, with spikingjelly's defaults (SPEC §3):
+// The leaky integrate-and-fire neuron, multi-step, with spikingjelly's defaults (docs/method.md §3):
 //   charge  h[t] = v[t−1] + (x[t] − (v[t−1] − v_reset)) / τ      (decay_input, as spikingjelly's LIFNode)
 //   fire    s[t] = Θ(h[t] − v_th)
 //   reset   v[t] = h[t]·(1 − s[t]) + v_reset·s[t]                  (hard reset)

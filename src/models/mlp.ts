@@ -1,4 +1,4 @@
-// The tabular network of the paper (SPEC §3, Table 8): a plain MLP, Linear → activation → ... → Linear,
+// The tabular network of the paper (docs/method.md §3, Table 8): a plain MLP, Linear → activation → ... → Linear,
 // no batch norm. With a binary activation (HTAF, SS, STE, Heaviside) it is the deep Heaviside network
 // (DHN): each hidden activation is smooth in training and the exact step at inference (setStepMode).
 // State-dict names follow a PyTorch nn.Sequential held as `layers`: layers.0.weight, layers.0.bias,

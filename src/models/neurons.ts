@@ -1,5 +1,5 @@
 // The spiking-neuron registry: a neuron is one file (its dynamics, as a SpikingNeuron subclass) plus one
-// line in NEURONS below (DESIGN rule 7). Models and the CLI build neurons by name ('lif', 'if') so a
+// line in NEURONS below (docs/design.md rule 7). Models and the CLI build neurons by name ('lif', 'if') so a
 // config or a flag can pick one; the options are each neuron's own (LIFOptions, IFOptions).
 import { IFNode, type IFOptions } from './if_neuron.js';
 import { LIFNode, type LIFOptions } from './lif.js';

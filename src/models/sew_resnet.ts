@@ -1,4 +1,4 @@
-// SEW-ResNet (Fang et al. 2021, spikingjelly's sew_resnet), the paper's SNN (SPEC §3): a ResNet whose
+// SEW-ResNet (Fang et al. 2021, spikingjelly's sew_resnet), the paper's SNN (docs/method.md §3): a ResNet whose
 // activations are multi-step spiking neurons (LIF by default) over T time steps, with spike-element-wise
 // ADD connections:
 //   block(x) = SN(BN(conv(SN(BN(conv(x)))))) + shortcut(x),  shortcut = x, or SN(BN(conv1x1(x))) when
@@ -26,7 +26,7 @@ export interface SewResNetOptions {
   numClasses: number;
   /** Image channels (default 3). */
   inChannels?: number;
-  /** Time steps (default 4, SPEC §3). */
+  /** Time steps (default 4, docs/method.md §3). */
   T?: number;
   /** Spike function spec of every neuron (default 'ste:sigmoid', spikingjelly's surrogate); 'htaf', 'ss', ... */
   method?: string;

@@ -1,6 +1,6 @@
 // WideResNet-d-k (Zagoruyko & Komodakis 2016), the CIFAR network: a 3×3 stem, three groups of n
 // pre-activation blocks (BN → act → conv, twice) with widths 16k, 32k, 64k (depth = 6n + 4), then BN →
-// act → global average pool → fc. It is the image DHN of the paper (SPEC §3): with a binary activation
+// act → global average pool → fc. It is the image DHN of the paper (docs/method.md §3): with a binary activation
 // spec every activation of the network is a Heaviside step (smooth in training, exact with setStepMode).
 // Names and the block's wiring follow the common PyTorch implementation (xternalz/WideResNet-pytorch, also
 // in many CIFAR repositories): conv1, block1.layer.0.bn1, .conv1, .bn2, .conv2, .convShortcut, bn1, fc.

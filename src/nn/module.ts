@@ -1,4 +1,4 @@
-// Module: the base of every layer and model (DESIGN rule 6). Parameters, buffers and children are
+// Module: the base of every layer and model (docs/design.md rule 6). Parameters, buffers and children are
 // registered explicitly, by name, so state-dict keys are PyTorch's dotted names (`features.0.weight`).
 // Parameters and buffers are kept (no scope frees them); the module owns them until dispose().
 import { N } from '../core/native.js';

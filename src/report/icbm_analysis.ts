@@ -1,4 +1,4 @@
-// The numbers behind the ICBM report, computed once from a run's data (SPEC §4): class specificity of
+// The numbers behind the ICBM report, computed once from a run's data (docs/method.md §4): class specificity of
 // ICBM's concepts and of the matched-threshold baseline, importance and each class's top-k nodes, each
 // node's activated and unactivated classes, and which sample images show each node's two groups. The
 // page (icbm_report.ts) and the figures (icbm_figures.ts) only lay these out.

@@ -1,4 +1,4 @@
-// Tensor: one JS object owning one native tensor (DESIGN rule 3). The bound ops come from the generated
+// Tensor: one JS object owning one native tensor (docs/design.md rule 3). The bound ops come from the generated
 // TensorOps base; this file adds what the op table cannot say: facts, data in and out, autograd, memory.
 import { N } from '../core/native.js';
 import { currentScope, type Scoped } from '../core/scope.js';

@@ -1,4 +1,4 @@
-// Proposition 3.1 (SPEC §2): for eps in (0, 1/2) and delta > 0, with L = ln((1 − eps)/eps),
+// Proposition 3.1 (docs/method.md §2): for eps in (0, 1/2) and delta > 0, with L = ln((1 − eps)/eps),
 //   if β > L and α ≥ atanh(L/β)/δ, then |HTAF(x) − H(x)| ≤ eps for every |x| ≥ δ.
 // (For x ≥ δ: 1 − HTAF(x) = σ(−β·tanh(αx)) ≤ σ(−β·tanh(αδ)) ≤ eps ⇔ β·tanh(αδ) ≥ L; x ≤ −δ is the mirror image.)
 // Table 6 (eps = δ = 0.1) and Figure 2 (β·α_min falls toward L/δ ≈ 22) are reproduced by `htaf bounds`.

@@ -1,4 +1,4 @@
-// Theorem 3.2 (SPEC §1): the gradient of HTAF(x) = σ(β·tanh(α·x)).
+// Theorem 3.2 (docs/method.md §1): the gradient of HTAF(x) = σ(β·tanh(α·x)).
 //   (a) tail: HTAF'(x) ≈ C·e^(−2α|x|) for large |x|, with C = 4·α·β·σ(β)·σ(−β);
 //   (b) slope at zero: HTAF'(0) = α·β/4.
 // Against the scaled sigmoid SS(x) = σ(γ·x) with γ = α·β (the same slope at zero), the ratio

@@ -1,4 +1,4 @@
-// The bound ablation of the paper's Appendix F.1 (SPEC §5, Figure 6): for each β (Table 6's values by
+// The bound ablation of the paper's Appendix F.1 (docs/method.md §5, Figure 6): for each β (Table 6's values by
 // default), α = α_min(β) from Proposition 3.1 (the least α with |HTAF − H| ≤ ε off (−δ, δ)), rounded up
 // as Table 6 prints it (so the pair still satisfies the bound, and the paper's pairs are reproduced);
 // one MLP 256-256-128 trained with HTAF(α, β) and Adam 1e-3 through trainRun (same split, seed and

@@ -1,4 +1,4 @@
-// Gradient studies of the paper's Appendix F.2 (SPEC §5): train an MLP per activation (and per
+// Gradient studies of the paper's Appendix F.2 (docs/method.md §5): train an MLP per activation (and per
 // architecture) and record, per hidden layer and epoch, the mean L2 norm of the gradient of the loss
 // with respect to that layer's pre-activations (the output of its Linear, before the activation), and
 // the training loss. Figure 7 plots them; Table 7 says, per architecture and method, whether the first
@@ -32,7 +32,7 @@ import { fit } from './fit.js';
 import { RunState } from './run_state.js';
 import type { Encoded, TaskKind } from '../data/tabular_types.js';
 
-/** The paper's threshold for "vanishing" is lost (SPEC §5); ours. */
+/** The paper's threshold for "vanishing" is lost (docs/method.md §5); ours. */
 export const DEFAULT_VANISHING_THRESHOLD = 1e-6;
 
 /** Figure 7's methods: three HTAF pairs with αβ = 22, ReLU, and SS with γ = 22. */

@@ -1,4 +1,4 @@
-// The hyperparameter grid of `htaf compare` (the paper's protocol, SPEC §5): a JSON-able object with, per
+// The hyperparameter grid of `htaf compare` (the paper's protocol, docs/method.md §5): a JSON-able object with, per
 // method family, lists of optimizers, learning rates and the family's own parameters, expanded to
 // concrete grid points (activation spec × optimizer × lr) in a fixed order.
 //

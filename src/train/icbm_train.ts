@@ -1,4 +1,4 @@
-// One ICBM run (issue 6, SPEC §4): trains the ICBM (a zoo backbone whose final Linear gives M concept
+// One ICBM run (issue 6, docs/method.md §4): trains the ICBM (a zoo backbone whose final Linear gives M concept
 // pre-activations, the concept layer's binary activation, a linear head) and the standard model (the same
 // network with ReLU in place of the binary activation, or one given with `baseline`), then reads both
 // models' concept-layer outputs on the training and test images and writes what the concept tools need

@@ -1,4 +1,4 @@
-// Test-time evaluation of an image classifier (issue 5, SPEC §3): accuracy with exact steps (every binary
+// Test-time evaluation of an image classifier (issue 5, docs/method.md §3): accuracy with exact steps (every binary
 // activation the Heaviside step H, as HTAF and SS models are meant to run at inference) and, beside it,
 // with smooth steps (the training form), in eval mode without gradients; the images per second of the
 // exact pass; and what each binary layer does at test time, read by forward hooks during the exact pass:

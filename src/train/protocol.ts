@@ -1,4 +1,4 @@
-// The paper's tabular protocol (SPEC §5, Table 8), behind `htaf compare`:
+// The paper's tabular protocol (docs/method.md §5, Table 8), behind `htaf compare`:
 //
 //   for each split s (random 70/10/20, seeded by splitSeed(seed, s)):
 //     fit the preprocessing on the training rows only; encode train/val/test

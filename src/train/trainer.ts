@@ -201,7 +201,7 @@ function evaluate(model: TabularMlp, mode: StepMode, x: Tensor, e: Encoded, task
   }
 }
 
-/** Binarity (SPEC §4) of the hidden activations on x with smooth steps; sign (±1) forms are mapped to 0/1 first. */
+/** Binarity (docs/method.md §4) of the hidden activations on x with smooth steps; sign (±1) forms are mapped to 0/1 first. */
 function hiddenBinarity(model: TabularMlp, x: Tensor): number {
   let binary = 0;
   let total = 0;

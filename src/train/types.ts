@@ -32,7 +32,7 @@ export interface RunResult {
   /** Metrics with exact steps (the default for reporting) and with smooth steps. */
   val: { exact: Metrics; smooth: Metrics };
   test: { exact: Metrics; smooth: Metrics };
-  /** Share of hidden activations > 0.99 or < 0.01 with smooth steps on the test rows (SPEC §4). */
+  /** Share of hidden activations > 0.99 or < 0.01 with smooth steps on the test rows (docs/method.md §4). */
   binarity: number;
   seconds: number;
   /** Set when the run stopped on a NaN/Inf loss (the best checkpoint is kept). */

@@ -111,7 +111,7 @@ test('icbm train: the run folder holds the files the other commands read, and it
   assert.equal(data.trainBits.length, 300 * M);
 
   // The accuracy printed is the exact model's on the stored predictions, and the binarity the share of
-  // stored smooth outputs within 0.01 of 0 or 1 (SPEC §4).
+  // stored smooth outputs within 0.01 of 0 or 1 (docs/method.md §4).
   let hits = 0;
   for (let i = 0; i < n; i++) if (data.testPredictions[i] === data.testLabels[i]) hits++;
   assert.equal(metrics.icbm.accuracy, hits / n);

@@ -1,4 +1,4 @@
-// Binary activation modules: values and gradients against float64 references (SPEC §1), the exact and
+// Binary activation modules: values and gradients against float64 references (docs/method.md §1), the exact and
 // sign forms, the composed fallbacks against the fused ops, and argument errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Bi-Real Net (SPEC §3): the binary conv's weights take exactly two values ±α_c per output channel
+// Bi-Real Net (docs/method.md §3): the binary conv's weights take exactly two values ±α_c per output channel
 // (α_c = mean |W_c|) and the forward uses them; Bi-Real's estimator passes the gradient through
 // clamp(W, −1, 1); the method in its sign form; the exact switch making every activation ±1; shapes on
 // 1×28×28; real-valued first conv, shortcuts and fc; a short training run whose loss falls; errors.

@@ -1,4 +1,4 @@
-// ICBM concept metrics on hand-built bits and activations (SPEC §4): class specificity, concept accuracy
+// ICBM concept metrics on hand-built bits and activations (docs/method.md §4): class specificity, concept accuracy
 // (the closed-form logistic regression checked against a direct gradient-descent fit), importance and top
 // nodes, median / matched thresholds and binarize, with their argument errors.
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 // The fused activation ops stay finite everywhere the issue asks: x in ±1e4, alpha and beta up to 1e4,
-// float32 and float64, forward and backward; and they match PyTorch-style composition (SPEC §1).
+// float32 and float64, forward and backward; and they match PyTorch-style composition (docs/method.md §1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cat, heavisideSte, htaf, linspace, scaledSigmoid, tidy, type Tensor } from '../../src/index.js';

@@ -1,4 +1,4 @@
-// Spiking neurons (SPEC §3): LIF dynamics on hand-computed sequences (default hard reset, v_reset ≠ 0,
+// Spiking neurons (docs/method.md §3): LIF dynamics on hand-computed sequences (default hard reset, v_reset ≠ 0,
 // soft reset), IF's rate, the exact switch (every spike 0 or 1), gradients of the STE and HTAF spike
 // functions against their formulas, the detached reset, the pure forward, the neuron registry, errors.
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// Scopes free native memory synchronously (DESIGN rule 4): tidy frees what it does not return, returned
+// Scopes free native memory synchronously (docs/design.md rule 4): tidy frees what it does not return, returned
 // tensors move to the enclosing scope, keep() exempts, scopes end in order, a throw still frees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

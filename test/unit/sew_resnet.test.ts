@@ -1,4 +1,4 @@
-// SEW-ResNet (SPEC §3): shapes on 1×28×28 (CIFAR stem and the ImageNet stem), torchvision/spikingjelly
+// SEW-ResNet (docs/method.md §3): shapes on 1×28×28 (CIFAR stem and the ImageNet stem), torchvision/spikingjelly
 // names, direct encoding over T with logits averaged, the exact switch making every spike and every
 // Heaviside of the net 0 or 1, gradients through the spike functions, a short training run whose loss
 // falls, and option errors.

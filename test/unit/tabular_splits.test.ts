@@ -1,4 +1,4 @@
-// randomSplit (src/data/splits.ts): seeded, deterministic, disjoint, 70/10/20 by default (SPEC §5).
+// randomSplit (src/data/splits.ts): seeded, deterministic, disjoint, 70/10/20 by default (docs/method.md §5).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomSplit, splitSizes } from '../../src/index.js';

@@ -372,7 +372,7 @@ def build_op_cases():
 
 
 # ----------------------------------------------------------------------------------------
-# The paper's activations (SPEC 1), computed in float64 from float32 inputs
+# The paper's activations (docs/method.md §1), computed in float64 from float32 inputs
 # ----------------------------------------------------------------------------------------
 
 def _special_x(name, n_random=24, scale=3.0):
@@ -422,7 +422,7 @@ def build_activation_cases():
             u = b * torch.tanh(a * x)
             return a * b * _sig(u) * _sig(-u) * _sech2(a * x)
 
-        # cross-check the SPEC formula against float64 autograd of the composition
+        # cross-check the formula of docs/method.md §1 against float64 autograd of the composition
         xc = _special_x(name).double().requires_grad_(True)
         (ga,) = torch.autograd.grad(fwd(xc).sum(), xc)
         assert torch.allclose(ga, bwd(xc.detach()), rtol=1e-9, atol=1e-12), name

@@ -1,6 +1,6 @@
 // What is done to a whole image dataset before batching: checking it is consistent, taking a seeded
 // subset (quick runs), splitting validation from training (stratified, so small sets keep every class),
-// and the per-channel statistics standardization uses (SPEC D.2).
+// and the per-channel statistics standardization uses (docs/images.md, standardization; the paper's Appendix D.2).
 import { hashSeed, mulberry32, randomPermutation } from '../random.js';
 import type { ChannelStats, ImageDataset } from './types.js';
 

@@ -1,6 +1,6 @@
 // Figure 1 of the paper: (a) HTAF against the Heaviside step for several (α, β) with the same αβ;
 // (b) their gradients on a log scale (Theorem 3.2: tail ≈ C(α, β)·e^(−2α|x|), slope αβ/4 at 0);
-// (c) the ratio of HTAF′ to the scaled sigmoid's SS′ with γ = αβ in the tail (SPEC §1).
+// (c) the ratio of HTAF′ to the scaled sigmoid's SS′ with γ = αβ in the tail (docs/method.md §1).
 // Numbers come from src/theory; this file only samples them and lays out the figure.
 import type { TopLevelSpec } from '../plot.js';
 import { FIGURE_CONFIG, powersOfTenAxis } from '../plot.js';
@@ -11,7 +11,7 @@ export interface HtafParams {
   beta: number;
 }
 
-/** The paper's pairs with αβ = 22 (SPEC §2), plus a heavy-tailed one, in increasing α. */
+/** The paper's pairs with αβ = 22 (docs/method.md §2), plus a heavy-tailed one, in increasing α. */
 export const FIGURE1_PAIRS: readonly HtafParams[] = [
   { alpha: 0.5, beta: 44 },
   { alpha: 2, beta: 11 },
