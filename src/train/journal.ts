@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { differingKeys } from './config_diff.js';
 import { appendJsonLine, readJsonLines } from './json_file.js';
 
 export const JOURNAL_FILE = 'runs.jsonl';
@@ -43,12 +44,6 @@ export function readJournalFile<R>(path: string, kind: JournalKind<R>): { header
   return { header, records };
 }
 
-/** The identity fields whose values (as JSON) differ. */
-function differences(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-}
-
 export class Journal<R extends { key: string }> {
   readonly #done = new Map<string, R>();
 
@@ -65,7 +60,7 @@ export class Journal<R extends { key: string }> {
       const read = readJournalFile(path, kind);
       header = read.header;
       if (header && header.hash !== hash) {
-        const diff = header.identity ? differences(header.identity, identity) : [];
+        const diff = header.identity ? differingKeys(header.identity, identity) : [];
         throw new Error(`${kind.who}: ${path} was written by a different command (differs in: ${diff.join(', ') || 'unknown'}); rerun with the same ${kind.sameOptions}, or choose another --out`);
       }
       for (const r of read.records) journal.#done.set(r.key, r);
