@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { progressReporter } from './progress.js';
 import { TASK_KINDS, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type TaskKind } from '../data/index.js';
 import { nanStopMessage, primaryMetric, trainRun, type EpochEvent } from '../train/trainer.js';
 import type { RunConfig, RunResult } from '../train/types.js';
@@ -38,34 +38,13 @@ function fmt(v: number | undefined): string {
   return Math.abs(v) >= 1000 ? v.toFixed(1) : v.toPrecision(4);
 }
 
-/** Epoch progress on stderr: a bar with the loss, the val metric and an ETA on a terminal, plain lines otherwise. */
+/** Epoch progress on stderr (progress.ts): a bar with the loss, the val metric and an ETA on a terminal, plain lines otherwise. */
 function progress(metricName: string): { onEpoch: (e: EpochEvent) => void; stop: () => void } {
-  const stream = process.stderr;
-  if (!stream.isTTY) {
-    return {
-      onEpoch: (e) => stream.write(`epoch ${e.epoch}/${e.epochs}  train loss ${fmt(e.trainLoss)}  val ${metricName} ${fmt(e.val[metricName])} (exact steps)\n`),
-      stop: () => {},
-    };
-  }
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: 'train |{bar}| epoch {value}/{total} | loss {loss} | val {metric} {val} | ETA {eta_formatted}',
-    hideCursor: true,
-    fps: 20,
-  }, cliProgress.Presets.shades_classic);
-  let started = false;
+  const bar = progressReporter('train |{bar}| epoch {value}/{total} | loss {loss} | val {metric} {val} | ETA {eta_formatted}');
   return {
-    onEpoch: (e) => {
-      const payload = { loss: fmt(e.trainLoss), metric: metricName, val: fmt(e.val[metricName]) };
-      if (!started) {
-        bar.start(e.epochs, e.epoch - 1, payload);
-        started = true;
-      }
-      bar.update(e.epoch, payload);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
+    onEpoch: (e) => bar.update(e.epochs, e.epoch, { loss: fmt(e.trainLoss), metric: metricName, val: fmt(e.val[metricName]) },
+      `epoch ${e.epoch}/${e.epochs}  train loss ${fmt(e.trainLoss)}  val ${metricName} ${fmt(e.val[metricName])} (exact steps)`),
+    stop: () => bar.stop(),
   };
 }
 
