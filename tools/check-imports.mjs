@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 export const LAYERS = [
   'core', 'tensor', 'autograd', 'nn', 'optim', 'io', 'activations', 'theory', 'data', 'metrics', 'models', 'concepts', 'train',
-  'report', 'demo', 'bench', 'cli',
+  'export', 'report', 'demo', 'bench', 'cli',
 ];
 /** Layers that import nothing of htaf's other layers (the dependency-free runtime). */
 const STANDALONE = new Set(['runtime']);

@@ -18,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
   registerActivations(program);
   registerCompare(program);
   (await import('./train.js')).registerTrain(program);
+  (await import('./export.js')).registerExport(program);
   (await import('./gradients.js')).registerGradients(program);
   (await import('./ablate_bounds.js')).registerAblateBounds(program);
   (await import('./images.js')).registerImages(program);
