@@ -1,7 +1,8 @@
-// `htaf bench step|op`: engine benchmarks that print one JSON line (issue 2; bench/RESULTS.md).
+// `htaf bench step|op|infer`: engine benchmarks that print one JSON line (issue 2; bench/RESULTS.md).
 import type { Command } from 'commander';
 import { benchOp } from '../bench/op.js';
 import { benchStep } from '../bench/step.js';
+import { INFER_ENGINES, benchInfer } from '../bench/infer.js';
 import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
 
 const ACTIVATIONS = ['relu', 'htaf', 'ss', 'ste'] as const;
@@ -46,5 +47,20 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON line')
     .action((o) => {
       print(benchOp({ op: o.op, shape: o.shape, steps: o.steps, warmup: o.warmup, threads: o.threads }), !!o.json);
+    });
+
+  bench
+    .command('infer')
+    .description('inference of an exported model (htaf export): the runtime\'s kernels or the same network in htaf\'s exact mode (libtorch)')
+    .requiredOption('--model <file>', 'a .htafb file')
+    .option('--engine <name>', INFER_ENGINES.join('|'), oneOf('--engine', INFER_ENGINES), 'js')
+    .option('--batch <n>', 'rows per batch', positiveInt('--batch'), 64)
+    .option('--steps <n>', 'timed batches', positiveInt('--steps'), 200)
+    .option('--warmup <n>', 'untimed batches first', nonNegativeInt('--warmup'), 20)
+    .option('--threads <n>', "libtorch's intra-op threads (the js kernels use one)", positiveInt('--threads'), 1)
+    .option('--seed <n>', 'seed of the input rows', nonNegativeInt('--seed'), 0)
+    .option('--json', 'print one JSON line')
+    .action((o) => {
+      print(benchInfer({ model: o.model, engine: o.engine, batch: o.batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed }), !!o.json);
     });
 }

@@ -131,6 +131,15 @@ test('htaf export and htaf predict: a trained run to a file, then churn scored b
     assert.equal(lines[0], 'row,prediction,score');
     assert.equal(lines.length, 7044);
     assert.match(lines[1], /^0,(No|Yes),-?\d/);
+    // htaf bench infer: both engines time the same file and say what a batch's activations take.
+    for (const engine of ['js', 'libtorch']) {
+      const b = runCli(['bench', 'infer', '--model', e.out, '--engine', engine, '--batch', '16', '--steps', '3', '--warmup', '1', '--json']);
+      assert.equal(b.status, 0, b.stderr);
+      const j = JSON.parse(b.stdout.trim());
+      assert.equal(j.engine, engine);
+      assert.ok(j.rows_per_second > 0 && j.ms_per_batch > 0);
+      assert.deepEqual(j.step_output_bytes, engine === 'js' ? [16 * 4, 16 * 4] : [16 * 32 * 4, 16 * 16 * 4], 'bits for js (one 32-bit word per row per step layer here), float32 for libtorch');
+    }
     // Errors name the file or option.
     const bad = runCli(['predict', '--model', join(run, 'best.safetensors'), '--data', 'churn']);
     assert.notEqual(bad.status, 0);
