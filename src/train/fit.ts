@@ -99,8 +99,9 @@ export interface FitSpec<B, R> {
 }
 
 export interface FitResult<R> {
+  /** The final state; the model holds the best weights (the last ones when the fit selects nothing). */
   state: FitState<R>;
-  /** The model holds the best weights (the last ones when the fit selects nothing). */
+  /** Whether a checkpoint was restored. */
   resumed: boolean;
 }
 
