@@ -9,7 +9,8 @@
 import { heavisideSte } from '../tensor/functions.generated.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BinaryActivation, fusedOpApplies, heavisideStep, type BinaryActivationOptions } from './binary.js';
-import { checkPositive, defineActivation, showValue } from './definition.js';
+import { showValue } from '../core/show.js';
+import { checkPositive, defineActivation } from './definition.js';
 import { sech2 } from './htaf.js';
 
 export type SurrogateKind = 'sigmoid' | 'tanh' | 'rect';

@@ -4,7 +4,8 @@
 // here: `fitPreprocessor` fits them on the training rows only.
 import { readCsv, type CsvOptions } from './csv.js';
 import type { RawTable, TabularDataset, TaskKind } from './tabular_types.js';
-import { isMissingToken, parseNumber, show, where } from './values.js';
+import { showValue } from '../core/show.js';
+import { isMissingToken, parseNumber, where } from './values.js';
 
 /** Default cap on the distinct values of one text column (its one-hot width); raise with `maxLevels`. */
 export const DEFAULT_MAX_LEVELS = 1000;
@@ -105,7 +106,7 @@ export function sortLabels(labels: Iterable<string>): string[] {
 }
 
 function levelList(levels: readonly string[], max = 5): string {
-  const shown = levels.slice(0, max).map(show).join(', ');
+  const shown = levels.slice(0, max).map((v) => showValue(v)).join(', ');
   return levels.length > max ? `${shown}, ... (${levels.length} in all)` : shown;
 }
 
@@ -135,7 +136,7 @@ function manyLevelsRefusal(values: readonly string[], levels: readonly string[],
   }
   const prose = levels.filter((v) => wordCount(v) >= FREE_TEXT_MIN_WORDS);
   if (prose.length * 2 > levels.length) {
-    return `${prose.length} of them have ${FREE_TEXT_MIN_WORDS} words or more (e.g. ${show(prose[0])}): it looks like free text, not a class`;
+    return `${prose.length} of them have ${FREE_TEXT_MIN_WORDS} words or more (e.g. ${showValue(prose[0])}): it looks like free text, not a class`;
   }
   return undefined;
 }
@@ -209,7 +210,7 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
     return r < 0 ? undefined : { row: kept.lineOf[r], value: kept.rows[r][t] };
   };
   if (levels.length === 1) {
-    throw new Error(`${where(file, undefined, target)}the target has one level (${show(levels[0])}) in all ${kept.rows.length} rows: nothing to learn`);
+    throw new Error(`${where(file, undefined, target)}the target has one level (${showValue(levels[0])}) in all ${kept.rows.length} rows: nothing to learn`);
   }
   let task: TaskKind;
   if (options.task === undefined) {
@@ -219,7 +220,7 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
     else {
       const text = firstText()!;
       if (targetInfo.numbers > targetInfo.texts) {
-        throw new Error(`${where(file, text.row, target)}the target holds numbers but also ${show(text.value)} (${targetInfo.texts} non-numbers in all): ` +
+        throw new Error(`${where(file, text.row, target)}the target holds numbers but also ${showValue(text.value)} (${targetInfo.texts} non-numbers in all): ` +
           'fix these fields, or empty them (rows with an empty target are dropped)');
       }
       const refusal = manyLevelsRefusal(kept.rows.map((row) => row[t]), levels, maxLevels);
@@ -234,7 +235,7 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
     task = options.task;
     if (task === 'regression' && !numericTarget) {
       const text = firstText()!;
-      throw new Error(`${where(file, text.row, target)}task 'regression' needs a numeric target, but this row has ${show(text.value)}`);
+      throw new Error(`${where(file, text.row, target)}task 'regression' needs a numeric target, but this row has ${showValue(text.value)}`);
     }
     if (task === 'binary' && levels.length !== 2) {
       throw new Error(`${where(file, undefined, target)}task 'binary' needs a target with two levels; it has ${levels.length} (${levelList(levels)})`);
@@ -256,7 +257,7 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
     if (c.kind === 'text' && c.numbers > 0 && c.texts > 0) {
       const v = kept.rows[c.firstText!][c.index];
       const decimalComma = /^[+-]?\d+,\d+$/.test(v) ? ' (decimal commas? write numbers with a decimal point)' : '';
-      warnings.push(`${where(file, kept.lineOf[c.firstText!], c.name)}${show(v)} among numbers${decimalComma}: the column is treated as text ` +
+      warnings.push(`${where(file, kept.lineOf[c.firstText!], c.name)}${showValue(v)} among numbers${decimalComma}: the column is treated as text ` +
         `(one-hot): ${c.texts + c.tokens} of its ${rows - c.empty} values are not numbers; if they mark missing values, empty those fields`);
     }
     if (c.kind === 'text' && c.distinct > maxLevels) {
@@ -275,9 +276,9 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
         `(--max-levels on the command line), or drop the column.${idLike}`);
     }
     if (c.distinct === 1) {
-      warnings.push(`${where(file, undefined, c.name)}the same value ${show(kept.rows[0][c.index])} in every row: the column is constant and dropped`);
+      warnings.push(`${where(file, undefined, c.name)}the same value ${showValue(kept.rows[0][c.index])} in every row: the column is constant and dropped`);
     } else if (c.kind === 'text' && c.numbers === 0 && c.empty === 0 && rows >= ID_LIKE_MIN_ROWS && c.distinct === rows) {
-      warnings.push(`${where(file, undefined, c.name)}every value is different (${rows} distinct texts, e.g. ${show(kept.rows[0][c.index])}): ` +
+      warnings.push(`${where(file, undefined, c.name)}every value is different (${rows} distinct texts, e.g. ${showValue(kept.rows[0][c.index])}): ` +
         'this looks like an ID column; it tells nothing about new rows (their levels are unseen in training, encoded as zeros); drop it from the CSV');
     }
   }

@@ -17,6 +17,7 @@ import { resnet18, resnet34 } from './resnet.js';
 import { SewResNet } from './sew_resnet.js';
 import { VisionTransformer } from './vit.js';
 import { WideResNet } from './wideresnet.js';
+import { checkKnownKeys } from '../core/options.js';
 
 export const IMAGE_MODEL_KINDS = ['dhn', 'bnn', 'snn', 'standard'] as const;
 export type ImageModelKind = (typeof IMAGE_MODEL_KINDS)[number];
@@ -159,7 +160,7 @@ function intOption(name: string, v: unknown, check: (n: number) => boolean, rule
  */
 export function resolveImageModelSpec(spec: ImageModelOptions & { inChannels: number; imageSize: number; numClasses: number }): ImageModelSpec {
   if (spec === null || typeof spec !== 'object') throw new Error('buildImageModel: spec must be an object { kind, backbone?, method?, inChannels, imageSize, numClasses, ... }');
-  for (const k of Object.keys(spec)) if (!OPTION_KEYS.includes(k)) throw new Error(`buildImageModel: unknown option '${k}'; allowed: ${OPTION_KEYS.join(', ')}`);
+  checkKnownKeys('buildImageModel', spec, OPTION_KEYS);
   const kind = spec.kind;
   if (!(IMAGE_MODEL_KINDS as readonly string[]).includes(kind)) throw new Error(`buildImageModel: kind must be one of ${IMAGE_MODEL_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
   const backbones = IMAGE_BACKBONES[kind];
