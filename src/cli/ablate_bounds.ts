@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ABLATION_BETAS, ABLATION_HIDDEN, ablateBounds, boundAblationPlan, type BoundAblationResult } from '../train/ablate_bounds.js';
 import { ablationCsv, ablationMarkdown } from '../report/ablate_bounds.js';
-import { toJsonSafe } from '../report/gradients.js';
+import { toJsonSafe } from '../io/json.js';
 import type { TaskKind } from '../data/index.js';
 import { writeFigure6 } from '../report/plots/figure6_bounds_ablation.js';
 import { describeData, ensureOutDir, studyDataOptions, loadStudyData, pngScale, writeFigure, writeText } from './gradients.js';

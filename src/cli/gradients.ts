@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { archLabel, formatThreshold, gradientCsv, gradientSummaryMarkdown, thresholdLine, toJsonSafe, vanishingTableCsv, vanishingTableMarkdown } from '../report/gradients.js';
+import { archLabel, formatThreshold, gradientCsv, gradientSummaryMarkdown, thresholdLine, vanishingTableCsv, vanishingTableMarkdown } from '../report/gradients.js';
+import { toJsonSafe } from '../io/json.js';
 import { DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, gradientStudy, vanishingStudy, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type VanishingTable } from '../train/gradient_study.js';
 import { builtinDatasets, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type Encoded, type Preprocessor, type Split, type TabularDataset, type TaskKind } from '../data/index.js';
 import { canonicalActivationSpec } from '../activations/index.js';
