@@ -77,10 +77,10 @@ export async function runAblateBounds(o: AblateOptions): Promise<void> {
   const description = `${data.name}, ${data.train.rows}/${data.val.rows}/${data.test.rows} rows`;
   const md = [`# Bound ablation (Appendix F.1, Figure 6)`, '', `data: ${describeData(data)}`, ...ablationMarkdown(result)];
   const files: string[] = [];
-  files.push(await writeText(command, o.out, 'ablate_bounds.md', md.join('\n') + '\n'));
-  files.push(await writeText(command, o.out, 'ablate_bounds.csv', ablationCsv(result)));
+  files.push(writeText(command, o.out, 'ablate_bounds.md', md.join('\n') + '\n'));
+  files.push(writeText(command, o.out, 'ablate_bounds.csv', ablationCsv(result)));
   const json = { kind: 'htaf-ablate-bounds', data: { name: data.name, file: data.file, target: data.target, task: data.task }, ...result };
-  files.push(await writeText(command, o.out, 'ablate_bounds.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
+  files.push(writeText(command, o.out, 'ablate_bounds.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
   const fig = await writeFigure(command, o.out, () => writeFigure6(o.out, result, description, 'figure6_bounds_ablation', { pngScale: o.scale }));
   files.push(fig.svg, fig.png);
   log(`ablate-bounds: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -11,7 +11,7 @@ import { canonicalActivationSpec } from '../activations/index.js';
 import { setNumThreads } from '../core/runtime.js';
 import { ICBM_BACKBONES, trainIcbm, type IcbmBackbone, type IcbmConfig, type IcbmMetrics } from '../train/icbm_train.js';
 import type { ImageTrainConfig } from '../train/image_trainer.js';
-import { writeJsonAtomically } from '../train/json_file.js';
+import { writeBytesAtomically } from '../io/atomic_file.js';
 import { datasetOption, describeData, givenOptions, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions } from './image_common.js';
 import { oneOf, positiveInt, positiveNumber } from './options.js';
 
@@ -84,7 +84,7 @@ async function runIcbmTrain(o: IcbmTrainCliOptions): Promise<void> {
     icbmEpochs: result.icbm.epochsRun, standardEpochs: result.standard?.epochsRun ?? null, baseline: o.baseline ?? null,
     seconds: result.icbm.seconds + (result.standard?.seconds ?? 0),
   };
-  writeJsonAtomically(join(out, 'result.json'), report);
+  writeBytesAtomically(join(out, 'result.json'), `${JSON.stringify(report, null, 2)}\n`, 'write JSON');
   const text = `${icbmMetricsText(result.metrics)}\n(percent; test set of ${data.test.labels.length} images)\nrun: ${out} (icbm report --run ${out})\n`;
   if (o.json) {
     process.stderr.write(text);

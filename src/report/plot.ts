@@ -86,11 +86,6 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
   return sharp(Buffer.from(svg), { density: 72 * scale }).png({ compressionLevel: 9, palette: true }).toBuffer();
 }
 
-/** Writes a figure file atomically (src/io/atomic_file.ts), so a reader never sees half a figure. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  writeBytesAtomically(path, data, 'plot');
-}
-
 /**
  * Renders `spec` and writes `<outDir>/<name>.svg` and `<outDir>/<name>.png` (creating `outDir`),
  * each atomically. Returns the two paths.
@@ -105,7 +100,8 @@ export async function writePlot(spec: TopLevelSpec, outDir: string, name: string
   const svg = await renderSvg(spec);
   const png = await svgToPng(svg, options.pngScale ?? 2);
   const files = { svg: join(outDir, `${name}.svg`), png: join(outDir, `${name}.png`) };
-  await writeFileAtomic(files.svg, svg);
-  await writeFileAtomic(files.png, png);
+  // Atomically (src/io/atomic_file.ts), so a reader never sees half a figure.
+  writeBytesAtomically(files.svg, svg, 'plot');
+  writeBytesAtomically(files.png, png, 'plot');
   return files;
 }
