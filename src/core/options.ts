@@ -22,3 +22,15 @@ export function checkOptionsObject<T extends object>(owner: string, options: T |
   checkKnownKeys(owner, options, allowed);
   return options;
 }
+
+/**
+ * An error about one option of a library call, with the option's name and what is wrong kept apart:
+ * its message is `${owner}: ${option} ${detail}` (`buildImageModel: depth must be 6n + 4 ...; got 12`),
+ * and a command line that took the option from a flag says `--depth must be ...` from the fields, without
+ * parsing the message.
+ */
+export class OptionError extends Error {
+  constructor(readonly owner: string, readonly option: string, readonly detail: string) {
+    super(`${owner}: ${option} ${detail}`);
+  }
+}
