@@ -12,7 +12,7 @@ import { toJsonSafe } from '../io/json.js';
 import { DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, gradientStudy, vanishingStudy, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type VanishingTable } from '../train/gradient_study.js';
 import { builtinDatasets, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type Encoded, type Preprocessor, type Split, type TabularDataset, type TaskKind } from '../data/index.js';
 import { canonicalActivationSpec } from '../activations/index.js';
-import type { PlotFiles } from '../report/plot.js';
+import type { PlotOptions } from '../report/plot.js';
 import { writeBytesAtomically } from '../io/atomic_file.js';
 import { writeFigure7 } from '../report/plots/figure7_gradients.js';
 import { nonNegativeInt, positiveInt, positiveNumber, shapeList, taskOption } from './options.js';
@@ -151,12 +151,9 @@ export function writeText(command: string, outDir: string, name: string, text: s
   return path;
 }
 
-export async function writeFigure(command: string, outDir: string, write: () => Promise<PlotFiles>): Promise<PlotFiles> {
-  try {
-    return await write();
-  } catch (err) {
-    throw new Error(`${command} --out '${outDir}': ${(err as Error).message.replace(/^plot: /, '')}`);
-  }
+/** The figure options of a command writing into --out: its errors name the command and --out. */
+export function figureOptions(command: string, outDir: string, pngScale: number): PlotOptions {
+  return { pngScale, owner: `${command} --out '${outDir}'` };
 }
 
 // ---- the command ----------------------------------------------------------------------------------
@@ -225,7 +222,7 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
     files.push(writeText(command, o.out, 'gradients.csv', gradientCsv(study.runs)));
     json = { kind: 'htaf-gradients', data: dataJson(data), threshold: o.threshold, definition: study.definition, config: study.config, runs: study.runs };
     files.push(writeText(command, o.out, 'gradients.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
-    const fig = await writeFigure(command, o.out, () => writeFigure7(o.out, { runs: study.runs, threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, 'figure7_gradients', { pngScale: o.scale }));
+    const fig = await writeFigure7(o.out, { runs: study.runs, threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, 'figure7_gradients', figureOptions(command, o.out, o.scale));
     files.push(fig.svg, fig.png);
     printed = md.slice(2);
   } else {
@@ -245,8 +242,8 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
     };
     files.push(writeText(command, o.out, 'gradients.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
     for (const [i, a] of table.architectures.entries()) {
-      const fig = await writeFigure(command, o.out, () =>
-        writeFigure7(o.out, { runs: table.cells[i], threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, `figure7_gradients_${archLabel(a)}`, { pngScale: o.scale }));
+      const fig = await writeFigure7(o.out, { runs: table.cells[i], threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, `figure7_gradients_${archLabel(a)}`,
+        figureOptions(command, o.out, o.scale));
       files.push(fig.svg, fig.png);
     }
     printed = md.slice(2, 6 + vanishingTableMarkdown(table).length);
