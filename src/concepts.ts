@@ -3,5 +3,6 @@
 // cache) or offline candidates, explanations and interventions. Image data and training are in
 // 'htaf/images'; the tensor API in 'htaf'.
 export * from './concepts/index.js';
+export { conceptTableMarkdown, conceptTableText, conceptTableCsv, conceptTableJson } from './report/concept_table.js';
 export { trainIcbm, icbmFactory, ICBM_BACKBONES } from './train/icbm_train.js';
 export type { IcbmConfig, IcbmRunOptions, IcbmRunResult, IcbmMetrics, IcbmBackbone } from './train/icbm_train.js';

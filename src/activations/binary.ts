@@ -7,7 +7,8 @@
 // mode of every binary activation inside a model; the mode changes no weight and no other state.
 import { Module } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkOptionKeys, showValue } from './definition.js';
+import { checkOptionsObject } from '../core/options.js';
+import { showValue } from '../core/show.js';
 
 export type StepMode = 'smooth' | 'exact';
 export const STEP_MODES: readonly StepMode[] = ['smooth', 'exact'];
@@ -49,7 +50,7 @@ export abstract class BinaryActivation extends Module {
   constructor(options: BinaryActivationOptions = {}) {
     super();
     const owner = new.target.name;
-    const o = checkOptionKeys(owner, options, ['mode', 'signed']);
+    const o = checkOptionsObject(owner, options as Record<string, unknown> | undefined, ['mode', 'signed']);
     this.#mode = o.mode === undefined ? 'smooth' : checkStepMode(owner, o.mode);
     if (o.signed !== undefined && typeof o.signed !== 'boolean') {
       throw new Error(`${owner}: signed must be true or false; got ${showValue(o.signed)}`);

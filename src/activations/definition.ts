@@ -2,6 +2,7 @@
 // defaults, a one-line description, the module class, and how to build a module from parameter values
 // and read them back. Each activation file exports one such definition; registry.ts lists them.
 import type { Module } from '../nn/module.js';
+import { showValue } from '../core/show.js';
 
 /** A parameter of an activation spec. */
 export interface ActivationParam {
@@ -46,16 +47,6 @@ export function defineActivation<M extends Module>(definition: ActivationDefinit
   return definition;
 }
 
-/** JSON-like text of any value for error messages (numbers as JavaScript prints them: NaN, Infinity). */
-export function showValue(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === undefined) return 'undefined';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return v.constructor?.name ?? 'object';
-  return String(v);
-}
-
 /** Checks a hyperparameter: a finite number > 0. `owner` names the class or function ('HTAF'). */
 export function checkPositive(owner: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -64,14 +55,3 @@ export function checkPositive(owner: string, name: string, value: unknown): numb
   return value;
 }
 
-/** Checks that an options object has only the allowed keys. */
-export function checkOptionKeys(owner: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`${owner}: options must be an object with keys ${allowed.join(', ')}; got ${showValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new Error(`${owner}: unknown option '${key}'; allowed: ${allowed.join(', ')}`);
-  }
-  return options as Record<string, unknown>;
-}

@@ -7,12 +7,6 @@ import type { Tensor } from '../tensor/tensor.js';
 import { BinaryActivation, fusedOpApplies, type BinaryActivationOptions } from './binary.js';
 import { checkPositive, defineActivation } from './definition.js';
 
-/** 1 − tanh²(z) without cancellation: 4·e^(−2|z|)/(1 + e^(−2|z|))². */
-export function sech2(z: number): number {
-  const e = Math.exp(-2 * Math.abs(z));
-  return (4 * e) / ((1 + e) * (1 + e));
-}
-
 /** HTAF composed of tensor ops (the path for devices and dtypes the fused op does not serve). */
 export function htafComposed(x: Tensor, alpha: number, beta: number): Tensor {
   return x.mul(alpha).tanh().mul(beta).sigmoid();

@@ -28,7 +28,8 @@
 import { Module } from '../nn/module.js';
 import { approxSignActivation } from './approx_sign.js';
 import { BinaryActivation } from './binary.js';
-import { showValue, type ActivationDefinition, type ActivationParam, type ParamValues } from './definition.js';
+import { showValue } from '../core/show.js';
+import type { ActivationDefinition, ActivationParam, ParamValues } from './definition.js';
 import { heavisideActivation } from './heaviside.js';
 import { htafActivation } from './htaf.js';
 import { geluActivation, identityActivation, reluActivation, sigmoidActivation, siluActivation, tanhActivation } from './plain.js';

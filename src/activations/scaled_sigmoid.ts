@@ -4,12 +4,12 @@ import { scaledSigmoid } from '../tensor/functions.generated.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BinaryActivation, fusedOpApplies, type BinaryActivationOptions } from './binary.js';
 import { checkPositive, defineActivation } from './definition.js';
+import { sigmoid } from './float64.js';
 
 /** SS′(x) = γ·σ(γx)·σ(−γx), in float64. */
 export function scaledSigmoidSlope(x: number, gamma: number): number {
   const u = gamma * x;
-  const s = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-  return gamma * s(u) * s(-u);
+  return gamma * sigmoid(u) * sigmoid(-u);
 }
 
 /** SS composed of tensor ops (for devices and dtypes the fused op does not serve). */

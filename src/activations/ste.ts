@@ -9,8 +9,9 @@
 import { heavisideSte } from '../tensor/functions.generated.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BinaryActivation, fusedOpApplies, heavisideStep, type BinaryActivationOptions } from './binary.js';
-import { checkPositive, defineActivation, showValue } from './definition.js';
-import { sech2 } from './htaf.js';
+import { showValue } from '../core/show.js';
+import { checkPositive, defineActivation } from './definition.js';
+import { sech2, sigmoid } from './float64.js';
 
 export type SurrogateKind = 'sigmoid' | 'tanh' | 'rect';
 export const SURROGATES: readonly SurrogateKind[] = ['sigmoid', 'tanh', 'rect'];
@@ -26,8 +27,7 @@ export function surrogateSlope(surrogate: SurrogateKind, param: number, x: numbe
   switch (surrogate) {
     case 'sigmoid': {
       const u = param * x;
-      const s = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-      return param * s(u) * s(-u);
+      return param * sigmoid(u) * sigmoid(-u);
     }
     case 'tanh':
       return (param / 2) * sech2(param * x);

@@ -5,7 +5,7 @@
 // (Sequential and registerModule do that); an instance used at several places counts once.
 import { Module } from '../nn/module.js';
 import { BinaryActivation, checkStepMode, type StepMode } from './binary.js';
-import { showValue } from './definition.js';
+import { showValue } from '../core/show.js';
 import { activationSpec, isRegisteredActivation } from './registry.js';
 
 function checkModel(where: string, model: unknown): Module {

@@ -5,10 +5,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ABLATION_BETAS, ABLATION_HIDDEN, ablateBounds, boundAblationPlan, type BoundAblationResult } from '../train/ablate_bounds.js';
 import { ablationCsv, ablationMarkdown } from '../report/ablate_bounds.js';
-import { toJsonSafe } from '../report/gradients.js';
+import { toJsonSafe } from '../io/json.js';
 import type { TaskKind } from '../data/index.js';
 import { writeFigure6 } from '../report/plots/figure6_bounds_ablation.js';
-import { describeData, ensureOutDir, studyDataOptions, loadStudyData, pngScale, writeFigure, writeText } from './gradients.js';
+import { describeData, ensureOutDir, studyDataOptions, loadStudyData, pngScale, figureOptions, writeText } from './gradients.js';
 import { positiveNumber } from './options.js';
 import { nonNegativeInt, positiveInt, shapeList } from './options.js';
 
@@ -77,11 +77,11 @@ export async function runAblateBounds(o: AblateOptions): Promise<void> {
   const description = `${data.name}, ${data.train.rows}/${data.val.rows}/${data.test.rows} rows`;
   const md = [`# Bound ablation (Appendix F.1, Figure 6)`, '', `data: ${describeData(data)}`, ...ablationMarkdown(result)];
   const files: string[] = [];
-  files.push(await writeText(command, o.out, 'ablate_bounds.md', md.join('\n') + '\n'));
-  files.push(await writeText(command, o.out, 'ablate_bounds.csv', ablationCsv(result)));
+  files.push(writeText(command, o.out, 'ablate_bounds.md', md.join('\n') + '\n'));
+  files.push(writeText(command, o.out, 'ablate_bounds.csv', ablationCsv(result)));
   const json = { kind: 'htaf-ablate-bounds', data: { name: data.name, file: data.file, target: data.target, task: data.task }, ...result };
-  files.push(await writeText(command, o.out, 'ablate_bounds.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
-  const fig = await writeFigure(command, o.out, () => writeFigure6(o.out, result, description, 'figure6_bounds_ablation', { pngScale: o.scale }));
+  files.push(writeText(command, o.out, 'ablate_bounds.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
+  const fig = await writeFigure6(o.out, result, description, 'figure6_bounds_ablation', figureOptions(command, o.out, o.scale));
   files.push(fig.svg, fig.png);
   log(`ablate-bounds: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (o.json) {

@@ -7,11 +7,13 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { archLabel, formatThreshold, gradientCsv, gradientSummaryMarkdown, thresholdLine, toJsonSafe, vanishingTableCsv, vanishingTableMarkdown } from '../report/gradients.js';
+import { archLabel, formatThreshold, gradientCsv, gradientSummaryMarkdown, thresholdLine, vanishingTableCsv, vanishingTableMarkdown } from '../report/gradients.js';
+import { toJsonSafe } from '../io/json.js';
 import { DEFAULT_VANISHING_THRESHOLD, FIGURE7_HIDDEN, FIGURE7_METHODS, TABLE7_ARCHITECTURES, gradientStudy, vanishingStudy, type GradientStudyConfig, type GradientStudyResult, type MethodGradients, type VanishingTable } from '../train/gradient_study.js';
 import { builtinDatasets, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type Encoded, type Preprocessor, type Split, type TabularDataset, type TaskKind } from '../data/index.js';
 import { canonicalActivationSpec } from '../activations/index.js';
-import { writeFileAtomic, type PlotFiles } from '../report/plot.js';
+import type { PlotOptions } from '../report/plot.js';
+import { writeBytesAtomically } from '../io/atomic_file.js';
 import { writeFigure7 } from '../report/plots/figure7_gradients.js';
 import { nonNegativeInt, positiveInt, positiveNumber, shapeList, taskOption } from './options.js';
 
@@ -142,23 +144,16 @@ export function ensureOutDir(command: string, outDir: string): void {
   }
 }
 
-/** Writes text files atomically; errors name --out. */
-export async function writeText(command: string, outDir: string, name: string, text: string): Promise<string> {
+/** Writes a text file of --out atomically (src/io/atomic_file.ts); an error names the command and --out. Returns its path. */
+export function writeText(command: string, outDir: string, name: string, text: string): string {
   const path = join(outDir, name);
-  try {
-    await writeFileAtomic(path, text);
-  } catch (err) {
-    throw new Error(`${command} --out '${outDir}': ${(err as Error).message.replace(/^plot: /, '')}`);
-  }
+  writeBytesAtomically(path, text, `${command} --out '${outDir}'`);
   return path;
 }
 
-export async function writeFigure(command: string, outDir: string, write: () => Promise<PlotFiles>): Promise<PlotFiles> {
-  try {
-    return await write();
-  } catch (err) {
-    throw new Error(`${command} --out '${outDir}': ${(err as Error).message.replace(/^plot: /, '')}`);
-  }
+/** The figure options of a command writing into --out: its errors name the command and --out. */
+export function figureOptions(command: string, outDir: string, pngScale: number): PlotOptions {
+  return { pngScale, owner: `${command} --out '${outDir}'` };
 }
 
 // ---- the command ----------------------------------------------------------------------------------
@@ -223,11 +218,11 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
       `data: ${describeData(data)}; MLP ${archLabel(o.hidden)}; ${setup}`, `definition: ${study.definition}`, '',
       ...gradientSummaryMarkdown(study),
     ];
-    files.push(await writeText(command, o.out, 'gradients.md', md.join('\n') + '\n'));
-    files.push(await writeText(command, o.out, 'gradients.csv', gradientCsv(study.runs)));
+    files.push(writeText(command, o.out, 'gradients.md', md.join('\n') + '\n'));
+    files.push(writeText(command, o.out, 'gradients.csv', gradientCsv(study.runs)));
     json = { kind: 'htaf-gradients', data: dataJson(data), threshold: o.threshold, definition: study.definition, config: study.config, runs: study.runs };
-    files.push(await writeText(command, o.out, 'gradients.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
-    const fig = await writeFigure(command, o.out, () => writeFigure7(o.out, { runs: study.runs, threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, 'figure7_gradients', { pngScale: o.scale }));
+    files.push(writeText(command, o.out, 'gradients.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
+    const fig = await writeFigure7(o.out, { runs: study.runs, threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, 'figure7_gradients', figureOptions(command, o.out, o.scale));
     files.push(fig.svg, fig.png);
     printed = md.slice(2);
   } else {
@@ -238,17 +233,17 @@ export async function runGradients(o: GradientsOptions): Promise<void> {
       ...vanishingTableMarkdown(table), '',
       ...table.architectures.flatMap((a, i) => [...gradientSummaryMarkdown({ threshold: table.threshold, runs: table.cells[i] }, `MLP ${archLabel(a)}`), '']),
     ];
-    files.push(await writeText(command, o.out, 'table7_vanishing.md', md.join('\n')));
-    files.push(await writeText(command, o.out, 'table7_vanishing.csv', vanishingTableCsv(table)));
-    files.push(await writeText(command, o.out, 'gradients.csv', gradientCsv(table.cells.flat())));
+    files.push(writeText(command, o.out, 'table7_vanishing.md', md.join('\n')));
+    files.push(writeText(command, o.out, 'table7_vanishing.csv', vanishingTableCsv(table)));
+    files.push(writeText(command, o.out, 'gradients.csv', gradientCsv(table.cells.flat())));
     json = {
       kind: 'htaf-gradients-table7', data: dataJson(data), threshold: o.threshold, definition: table.definition, config,
       methods: table.methods, architectures: table.architectures, cells: table.cells,
     };
-    files.push(await writeText(command, o.out, 'gradients.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
+    files.push(writeText(command, o.out, 'gradients.json', JSON.stringify(toJsonSafe(json), null, 1) + '\n'));
     for (const [i, a] of table.architectures.entries()) {
-      const fig = await writeFigure(command, o.out, () =>
-        writeFigure7(o.out, { runs: table.cells[i], threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, `figure7_gradients_${archLabel(a)}`, { pngScale: o.scale }));
+      const fig = await writeFigure7(o.out, { runs: table.cells[i], threshold: o.threshold, description, lossTitle: lossTitle(data.task) }, `figure7_gradients_${archLabel(a)}`,
+        figureOptions(command, o.out, o.scale));
       files.push(fig.svg, fig.png);
     }
     printed = md.slice(2, 6 + vanishingTableMarkdown(table).length);

@@ -3,7 +3,8 @@
 // run's stored bits (no model needed); an image file (--image) goes through the trained ICBM.
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { conceptModelFromRun, conceptTable, conceptTableCsv, conceptTableJson, conceptTableMarkdown, conceptTableText, explainBits, formatExplanation, formatIntervention, intervene, readIcbmRun, type IcbmRunData } from '../concepts/index.js';
+import { conceptTableCsv, conceptTableJson, conceptTableMarkdown, conceptTableText } from '../report/concept_table.js';
+import { conceptModelFromRun, conceptTable, explainBits, formatExplanation, formatIntervention, intervene, readIcbmRun, type IcbmRunData } from '../concepts/index.js';
 import { decodeImageFile, evalBatches } from '../data/images/index.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { tidy } from '../core/scope.js';

@@ -11,8 +11,8 @@ import { canonicalActivationSpec } from '../activations/index.js';
 import { setNumThreads } from '../core/runtime.js';
 import { ICBM_BACKBONES, trainIcbm, type IcbmBackbone, type IcbmConfig, type IcbmMetrics } from '../train/icbm_train.js';
 import type { ImageTrainConfig } from '../train/image_trainer.js';
-import { writeJsonAtomically } from '../train/json_file.js';
-import { datasetOption, describeData, givenOptions, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions } from './image_common.js';
+import { writeBytesAtomically } from '../io/atomic_file.js';
+import { datasetOption, describeData, givenOptions, loadData, modelSizeOptions, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions } from './image_common.js';
 import { oneOf, positiveInt, positiveNumber } from './options.js';
 
 const BINARY_METHODS = 'htaf (default), ss, ste:sigmoid, ste:tanh, ste:rect, with parameters (htaf:alpha=2,beta=11)';
@@ -84,7 +84,7 @@ async function runIcbmTrain(o: IcbmTrainCliOptions): Promise<void> {
     icbmEpochs: result.icbm.epochsRun, standardEpochs: result.standard?.epochsRun ?? null, baseline: o.baseline ?? null,
     seconds: result.icbm.seconds + (result.standard?.seconds ?? 0),
   };
-  writeJsonAtomically(join(out, 'result.json'), report);
+  writeBytesAtomically(join(out, 'result.json'), `${JSON.stringify(report, null, 2)}\n`, 'write JSON');
   const text = `${icbmMetricsText(result.metrics)}\n(percent; test set of ${data.test.labels.length} images)\nrun: ${out} (icbm report --run ${out})\n`;
   if (o.json) {
     process.stderr.write(text);
@@ -96,20 +96,24 @@ async function runIcbmTrain(o: IcbmTrainCliOptions): Promise<void> {
 
 export function registerIcbmTrain(icbm: Command): void {
   trainingOptions(
-    icbm
-      .command('train')
-      .description('train an ICBM (binary concept layer + linear head) and its standard model; report accuracy, binarity and concept accuracy against BM')
-      .option('--backbone <name>', Object.keys(ICBM_BACKBONES).join('|'), oneOf('--backbone', Object.keys(ICBM_BACKBONES) as IcbmBackbone[]), 'resnet')
-      .option('--concepts <m>', 'M, the number of concepts', positiveInt('--concepts'), 64)
-      .option('--method <spec>', `the concepts' activation: ${BINARY_METHODS}`, conceptMethod, 'htaf:alpha=2,beta=11')
-      .option('--concept-layer <design>', `what precedes the binary activation: ${CONCEPT_LAYERS.join('|')}`, oneOf('--concept-layer', CONCEPT_LAYERS), DEFAULT_CONCEPT_LAYER)
-      .requiredOption('--dataset <spec>', `${IMAGE_SOURCE_FORMS.join('|')}`, datasetOption)
-      .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 1e-3)
-      .option('--depth <n>', 'wrn: 6n+4; vit: blocks', positiveInt('--depth'))
-      .option('--width <n>', 'wrn: widening factor; vit: token width', positiveInt('--width'))
-      .option('--base-width <n>', 'resnet/wrn: channels of the first stage (default 16)', positiveInt('--base-width'))
-      .option('--patch-size <n>', 'vit: patch side', positiveInt('--patch-size'))
-      .option('--heads <n>', 'vit: attention heads', positiveInt('--heads'))
+    modelSizeOptions(
+      icbm
+        .command('train')
+        .description('train an ICBM (binary concept layer + linear head) and its standard model; report accuracy, binarity and concept accuracy against BM')
+        .option('--backbone <name>', Object.keys(ICBM_BACKBONES).join('|'), oneOf('--backbone', Object.keys(ICBM_BACKBONES) as IcbmBackbone[]), 'resnet')
+        .option('--concepts <m>', 'M, the number of concepts', positiveInt('--concepts'), 64)
+        .option('--method <spec>', `the concepts' activation: ${BINARY_METHODS}`, conceptMethod, 'htaf:alpha=2,beta=11')
+        .option('--concept-layer <design>', `what precedes the binary activation: ${CONCEPT_LAYERS.join('|')}`, oneOf('--concept-layer', CONCEPT_LAYERS), DEFAULT_CONCEPT_LAYER)
+        .requiredOption('--dataset <spec>', `${IMAGE_SOURCE_FORMS.join('|')}`, datasetOption)
+        .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 1e-3),
+      {
+        depth: 'wrn: 6n+4; vit: blocks',
+        width: 'wrn: widening factor; vit: token width',
+        baseWidth: 'resnet/wrn: channels of the first stage (default 16)',
+        patchSize: 'vit: patch side',
+        heads: 'vit: attention heads',
+      },
+    )
       .option('--baseline <ckpt>', 'use this standard model (<run>/standard/best.safetensors of an earlier run) instead of training one')
       .option('--out <dir>', 'the run directory (default icbm-out/<backbone>-<method>)')
       .option('--resume', 'continue the run in --out from its last checkpoints')

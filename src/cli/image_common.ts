@@ -1,10 +1,13 @@
 // What the image commands share (`htaf images ...`, `htaf icbm train`): the --dataset option and the data
-// it loads (with seeded --train-size/--test-size subsets), the training flags and the config they make,
-// and the progress display of one training run.
+// it loads (with seeded --train-size/--test-size subsets), the model-size flags (the same words in every
+// command) and the errors that name them, the training flags and the config they make, and the progress
+// display of one training run.
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { IMAGE_SOURCE_FORMS, loadImageSource, subsetImages, type ImageDataset, type ImageSource } from '../data/images/index.js';
 import { IMAGE_OPTIMIZERS, IMAGE_TRAIN_DEFAULTS, LR_SCHEDULES, type ImageTrainConfig, type ImageTrainEvent } from '../train/image_trainer.js';
+import type { ImageModelOptions } from '../models/image_zoo.js';
+import { OptionError } from '../core/options.js';
 import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt } from './options.js';
 
 export function datasetOption(value: string): string {
@@ -36,6 +39,47 @@ export async function loadData(command: string, o: DataOptions): Promise<ImageSo
 
 export function describeData(name: string, train: ImageDataset, test: ImageDataset): string {
   return `${name}: ${train.labels.length} training and ${test.labels.length} test images, ${train.channels}×${train.height}×${train.width}, ${train.classes.length} classes`;
+}
+
+/** The model options that set a model's size, each one flag in every image command. */
+export type ModelSizeKey = 'depth' | 'width' | 'baseWidth' | 'T' | 'dropout' | 'patchSize' | 'heads';
+
+/** The flag of every model size option (the words `htaf images train|compare` and `htaf icbm train` share). */
+export const MODEL_SIZE_FLAGS: Readonly<Record<ModelSizeKey, string>> = {
+  depth: '--depth', width: '--width', baseWidth: '--base-width', T: '--T', dropout: '--dropout', patchSize: '--patch-size', heads: '--heads',
+};
+
+/** The flag of each model option, so the model zoo's errors name what the user typed. */
+const MODEL_FLAGS: Readonly<Record<keyof ImageModelOptions, string>> = { kind: '--model', backbone: '--backbone', method: '--method', ...MODEL_SIZE_FLAGS };
+
+/**
+ * Adds the model-size flags a command takes, in the order of `help` (a key → its help text), each
+ * parsed by `values.parse(flag)` (default: a positive integer; --dropout a number >= 0) and shown with
+ * `values.placeholder` (default n, p for --dropout).
+ */
+export function modelSizeOptions(
+  cmd: Command, help: Partial<Record<ModelSizeKey, string>>, values: { parse?: (flag: string) => (value: string) => unknown; placeholder?: string } = {},
+): Command {
+  for (const [key, text] of Object.entries(help) as [ModelSizeKey, string][]) {
+    const flag = MODEL_SIZE_FLAGS[key];
+    const parser = values.parse ? values.parse(flag) : key === 'dropout' ? nonNegativeNumber(flag) : positiveInt(flag);
+    cmd.option(`${flag} <${values.placeholder ?? (key === 'dropout' ? 'p' : 'n')}>`, text, parser as (value: string) => number);
+  }
+  return cmd;
+}
+
+/**
+ * An Error of a library call, for the command line: prefixed by the command, and an OptionError about a
+ * model option (src/core/options.ts) names the option by its flag (`htaf images train: --depth must be
+ * 6n + 4 ...`; an option no flag sets, such as the data's imageSize, by its name). `suffix` is added at the end of such a message (`(the bnn model)`).
+ */
+export function commandError(command: string, err: unknown, suffix = ''): Error {
+  if (err instanceof OptionError) {
+    const flag = (MODEL_FLAGS as Readonly<Record<string, string>>)[err.option] ?? err.option;
+    return new Error(`${command}: ${flag} ${err.detail}${suffix}`);
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new Error(msg.startsWith(command) ? msg : `${command}: ${msg}`);
 }
 
 /** The flags trainingOptions adds, as commander parses them. */

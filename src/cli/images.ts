@@ -10,21 +10,24 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { IMAGE_SOURCE_FORMS, evalBatches, type ChannelStats, type ImageBatch, type ImageDataset } from '../data/images/index.js';
+import { IMAGE_SOURCE_FORMS } from '../data/images/index.js';
 import { canonicalActivationSpec } from '../activations/index.js';
-import { convertToSnn } from '../models/index.js';
 import { setNumThreads } from '../core/runtime.js';
-import { IMAGE_BACKBONES, IMAGE_MODEL_KINDS, architectureName, resolveImageModelSpec, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
+import { OptionError } from '../core/options.js';
+import { writeBytesAtomically } from '../io/atomic_file.js';
+import { finiteOrNull, toJsonSafe } from '../io/json.js';
+import { IMAGE_BACKBONES, IMAGE_MODEL_KINDS, backboneOptions, resolveImageModelOptions, type ImageModelKind, type ImageModelOptions } from '../models/image_zoo.js';
 import { IMAGE_METHOD_FAMILIES, runImageCompare, type ImageCompareEvent } from '../train/image_compare.js';
 import { writeImageCompareReport } from '../report/compare_report.js';
-import { evaluateImageModel, layerActivityLines } from '../train/image_eval.js';
+import { layerActivityLines } from '../train/image_eval.js';
 import { IMAGE_TRAIN_DEFAULTS, loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainResult } from '../train/image_trainer.js';
-import { writeJsonAtomically } from '../train/json_file.js';
-import { writeTextAtomic } from '../report/table.js';
+import { checkAnnToSnnModels, evaluateAnnToSnn, type LoadedImageModel } from '../train/ann2snn_eval.js';
+import { annToSnnCsv, annToSnnMarkdown } from '../report/ann2snn.js';
 import {
-  datasetOption, describeData, fmt, givenOptions, loadData, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions,
+  MODEL_SIZE_FLAGS, commandError, datasetOption, describeData, fmt, givenOptions, loadData, modelSizeOptions, trainConfigOf, trainingOptions, trainProgress,
+  type DataOptions, type ModelSizeKey, type TrainingCliOptions,
 } from './image_common.js';
-import { activationSpecOption, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, shapeList } from './options.js';
+import { activationSpecOption, nonNegativeInt, oneOf, positiveInt, positiveNumber, shapeList } from './options.js';
 
 // ---- option parsers -------------------------------------------------------------------------------
 
@@ -64,17 +67,35 @@ function modelList(value: string): ImageModelKind[] {
   return out as ImageModelKind[];
 }
 
-/** The flag of each model option, so the zoo's messages name what the user typed. */
-const FLAGS: Record<string, string> = {
-  kind: '--model', backbone: '--backbone', method: '--method', depth: '--depth', width: '--width', baseWidth: '--base-width', T: '--T',
-  dropout: '--dropout', patchSize: '--patch-size', heads: '--heads',
-};
+/**
+ * `--depth 16`, `--depth bnn=18,snn=10` or `--depth 16,bnn=18` (images compare): a bare number is for
+ * every model of --models the option applies to, `kind=n` for that model kind (it wins over the bare one).
+ */
+interface PerKind {
+  all?: number;
+  kinds: Partial<Record<ImageModelKind, number>>;
+}
 
-/** An Error from the zoo or the trainer, prefixed by the command and with option names written as flags. */
-function commandError(command: string, err: unknown): Error {
-  const msg = (err as Error).message ?? String(err);
-  const named = msg.replace(/^buildImageModel: (?:(\w+)\b)?/, (_m, key?: string) => `${command}: ${key && FLAGS[key] ? FLAGS[key] : (key ?? '')}`);
-  return new Error(named.startsWith(command) ? named : `${command}: ${named}`);
+function perKindInt(flag: string) {
+  return (value: string): PerKind => {
+    const out: PerKind = { kinds: {} };
+    const bad = (why: string) => new InvalidArgumentError(`${flag} must be a positive integer or kind=n pairs (kinds ${IMAGE_MODEL_KINDS.join(', ')}), e.g. 16 or dhn=16,bnn=18: ${why}; got '${value}'`);
+    for (const piece of value.split(',').map((p) => p.trim())) {
+      const m = /^(?:([a-z]+)=)?(\d+)$/.exec(piece);
+      if (!m || Number(m[2]) <= 0) throw bad(`'${piece}' is neither`);
+      const n = Number(m[2]);
+      if (m[1] === undefined) {
+        if (out.all !== undefined) throw bad('two bare numbers');
+        out.all = n;
+      } else {
+        if (!(IMAGE_MODEL_KINDS as readonly string[]).includes(m[1])) throw bad(`'${m[1]}' is not a model kind`);
+        const kind = m[1] as ImageModelKind;
+        if (out.kinds[kind] !== undefined) throw bad(`${kind} twice`);
+        out.kinds[kind] = n;
+      }
+    }
+    return out;
+  };
 }
 
 // ---- train ----------------------------------------------------------------------------------------
@@ -101,8 +122,6 @@ function modelOptionsOf(o: Partial<TrainCliOptions> & { model: ImageModelKind })
   return { kind: o.model, ...givenOptions(o, ['backbone', 'method', 'depth', 'width', 'baseWidth', 'T', 'dropout', 'patchSize', 'heads']) };
 }
 
-const jsonNumber = (v: number) => (Number.isFinite(v) ? v : null);
-
 function trainReport(r: ImageTrainResult): string[] {
   const lines = [
     `${r.description} (${r.parameters} parameters)`,
@@ -125,11 +144,12 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   if (o.resume && o.out === undefined) throw new Error(`${command}: --resume needs --out DIR (the run to continue)`);
   if (o.threads) setNumThreads(o.threads);
   const modelOptions = modelOptionsOf(o);
-  // The spec is checked before any data is read: a bad --method or size fails at once.
+  // The choice is checked before any data is read: a bad --method or size fails at once (a --patch-size
+  // that does not divide the image size, once the data is known).
   try {
-    resolveImageModelSpec({ ...modelOptions, inChannels: 1, imageSize: 32, numClasses: 10 });
+    resolveImageModelOptions(modelOptions);
   } catch (err) {
-    if (!/patchSize/.test((err as Error).message)) throw commandError(command, err);
+    throw commandError(command, err);
   }
   if (o.out !== undefined) {
     const checkpoint = join(o.out, 'checkpoint.safetensors');
@@ -153,14 +173,14 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
       dataset: o.dataset, ...r,
       data: { ...r.data, trainSize: o.trainSize ?? null, testSize: o.testSize ?? null },
     };
-    writeJsonAtomically(join(o.out, 'result.json'), JSON.parse(JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));
+    writeBytesAtomically(join(o.out, 'result.json'), `${JSON.stringify(toJsonSafe(report), null, 2)}\n`, 'write JSON');
   }
   const lines = trainReport(r);
   if (o.out !== undefined) lines.push(`saved: ${join(o.out, 'result.json')}, ${r.files!.best}, ${r.files!.checkpoint}`);
   if (o.json) {
     // The human-readable report goes to stderr; stdout is the one JSON line.
     process.stderr.write(`${lines.join('\n')}\n`);
-    process.stdout.write(`${JSON.stringify({ accuracy: jsonNumber(r.test.accuracy), smoothAccuracy: jsonNumber(r.test.smoothAccuracy), imagesPerSecond: jsonNumber(r.trainImagesPerSecond) })}\n`);
+    process.stdout.write(`${JSON.stringify({ accuracy: finiteOrNull(r.test.accuracy), smoothAccuracy: finiteOrNull(r.test.smoothAccuracy), imagesPerSecond: finiteOrNull(r.trainImagesPerSecond) })}\n`);
     return;
   }
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -173,10 +193,9 @@ interface CompareCliOptions extends DataOptions, TrainingCliOptions, OwnTraining
   methods: string[];
   seeds: number;
   lr: number[];
-  wrnDepth?: number;
-  wrnWidth?: number;
-  resnetDepth?: number;
-  baseWidth?: number;
+  depth?: PerKind;
+  width?: PerKind;
+  baseWidth?: PerKind;
   T?: number;
   out?: string;
   resume?: boolean;
@@ -217,24 +236,45 @@ function compareProgress(): { onEvent: (e: ImageCompareEvent) => void; stop: () 
   };
 }
 
+type ModelSizes = Partial<Record<ImageModelKind, Omit<ImageModelOptions, 'kind' | 'method'>>>;
+
+/**
+ * Each model's size options from the compare flags: a bare value goes to every model of --models whose
+ * backbone takes the option (--width: the WRNs of dhn and standard; --T: snn), `kind=n` to that kind.
+ */
+function compareSizes(command: string, o: CompareCliOptions): ModelSizes {
+  const sizes: ModelSizes = {};
+  const given: [ModelSizeKey, PerKind | undefined][] = [['depth', o.depth], ['width', o.width], ['baseWidth', o.baseWidth], ['T', o.T === undefined ? undefined : { all: o.T, kinds: {} }]];
+  for (const [key, v] of given) {
+    if (v === undefined) continue;
+    const flag = MODEL_SIZE_FLAGS[key];
+    const takes = (kind: ImageModelKind) => backboneOptions(IMAGE_BACKBONES[kind][0]).includes(key);
+    for (const [kind, n] of Object.entries(v.kinds)) {
+      if (!o.models.includes(kind as ImageModelKind)) throw new Error(`${command}: ${flag} ${kind}=${n}: ${kind} is not in --models (${o.models.join(',')})`);
+    }
+    if (v.all !== undefined && !o.models.some(takes)) {
+      throw new Error(`${command}: ${flag} applies to ${IMAGE_MODEL_KINDS.filter(takes).join(' and ')} models only; --models is ${o.models.join(',')}`);
+    }
+    for (const kind of o.models) {
+      const n = v.kinds[kind] ?? (takes(kind) ? v.all : undefined);
+      if (n !== undefined) sizes[kind] = { ...sizes[kind], [key]: n };
+    }
+  }
+  return sizes;
+}
+
 async function runCompareCli(o: CompareCliOptions): Promise<void> {
   const command = 'htaf images compare';
   if (o.threads) setNumThreads(o.threads);
-  const sizes: Partial<Record<ImageModelKind, Omit<ImageModelOptions, 'kind' | 'method'>>> = {};
-  const wrn = { ...(o.wrnDepth ? { depth: o.wrnDepth } : {}), ...(o.wrnWidth ? { width: o.wrnWidth } : {}), ...(o.baseWidth ? { baseWidth: o.baseWidth } : {}) };
-  const resnet = { ...(o.resnetDepth ? { depth: o.resnetDepth } : {}), ...(o.baseWidth ? { baseWidth: o.baseWidth } : {}) };
-  sizes.dhn = wrn;
-  sizes.standard = wrn;
-  sizes.bnn = resnet;
-  sizes.snn = { ...resnet, ...(o.T ? { T: o.T } : {}) };
-  if (o.T && !o.models.includes('snn')) throw new Error(`${command}: --T applies to snn models only; --models is ${o.models.join(',')}`);
+  const sizes = compareSizes(command, o);
+  // Every model × method is checked before any data is read.
   for (const kind of o.models) {
     const methods = kind === 'standard' ? [undefined] : o.methods.map((m) => ((IMAGE_METHOD_FAMILIES as readonly string[]).includes(m.toLowerCase()) ? undefined : m));
     for (const method of methods) {
       try {
-        resolveImageModelSpec({ ...sizes[kind], kind, ...(method ? { method } : {}), inChannels: 1, imageSize: 32, numClasses: 10 });
+        resolveImageModelOptions({ ...sizes[kind], kind, ...(method ? { method } : {}) });
       } catch (err) {
-        throw commandError(command, err);
+        throw commandError(command, err, err instanceof OptionError && err.option in MODEL_SIZE_FLAGS ? ` (the ${kind} model)` : '');
       }
     }
   }
@@ -282,100 +322,60 @@ interface ConvertCliOptions {
   json?: boolean;
 }
 
-/** A dataset's evaluation batches, made afresh at each iteration, each disposed once the consumer moves on to the next. */
-function batchesOf(ds: ImageDataset, batchSize: number, stats: ChannelStats): Iterable<ImageBatch> {
-  return {
-    *[Symbol.iterator]() {
-      for (const b of evalBatches(ds, batchSize, stats)) {
-        try {
-          yield b;
-        } finally {
-          b.x.dispose();
-          b.y.dispose();
-        }
-      }
-    },
-  };
-}
-
 async function runConvert(o: ConvertCliOptions): Promise<void> {
   const command = 'htaf images convert';
   if (o.threads) setNumThreads(o.threads);
-  let ann: ReturnType<typeof loadImageModel>;
-  try {
-    ann = loadImageModel(o.checkpoint);
-  } catch (err) {
-    throw new Error(`${command} --checkpoint ${o.checkpoint}: ${(err as Error).message}`);
-  }
-  let snnModel: ReturnType<typeof loadImageModel> | undefined;
-  try {
-    const meta = ann.meta;
-    if (meta.model.kind !== 'standard' || meta.model.method !== 'relu') {
-      throw new Error(`${command} --checkpoint ${o.checkpoint}: it holds a ${meta.description} model; ANN-to-SNN conversion needs a standard ReLU network (htaf images train --model standard)`);
-    }
-    if (o.snn !== undefined) {
-      try {
-        snnModel = loadImageModel(o.snn);
-      } catch (err) {
-        throw new Error(`${command} --snn ${o.snn}: ${(err as Error).message}`);
-      }
-      if (snnModel.meta.model.kind !== 'snn') throw new Error(`${command} --snn ${o.snn}: it holds a ${snnModel.meta.description} model, not an SNN (htaf images train --model snn)`);
-    }
-    const datasetSpec = o.dataset ?? meta.dataset;
-    const source = await loadData(command, { dataset: datasetSpec, seed: o.seed, testSize: o.testSize, trainSize: o.calibrationSize });
-    const shape = [source.test.channels, source.test.height, source.test.width];
-    if (shape[0] !== meta.model.inChannels || shape[1] !== meta.model.imageSize || source.test.classes.length !== meta.model.numClasses) {
-      throw new Error(`${command}: --dataset ${datasetSpec} has ${shape.join('×')} images in ${source.test.classes.length} classes, but the checkpoint's model takes ${meta.model.inChannels}×${meta.model.imageSize}×${meta.model.imageSize} in ${meta.model.numClasses}`);
-    }
-    process.stderr.write(`${command}: ${meta.description} from ${o.checkpoint}; calibrating on ${source.train.labels.length} training images (percentile ${o.percentile}); ${source.test.labels.length} test images\n`);
-    // convertToSnn holds on to the calibration batches until it returns: they are disposed after it.
-    const calibration = [...evalBatches(source.train, o.batch, meta.stats)];
-    let converted: ReturnType<typeof convertToSnn>;
+  const load = (flag: string, path: string): LoadedImageModel => {
     try {
-      converted = convertToSnn(ann.model, calibration, { percentile: o.percentile });
-    } finally {
-      for (const b of calibration) {
-        b.x.dispose();
-        b.y.dispose();
-      }
+      return loadImageModel(path);
+    } catch (err) {
+      throw new Error(`${command} ${flag} ${path}: ${(err as Error).message}`);
     }
-    const annResult = converted.annAccuracy(batchesOf(source.test, o.batch, meta.stats));
-    const perT = converted.accuracyOverT(batchesOf(source.test, o.batch, meta.stats), o.T);
-    const n = source.test.labels.length;
-    const rows: { model: string; T: number | null; accuracy: number; seconds: number; imagesPerSecond: number }[] = [
-      { model: `ANN (${architectureName(meta.model)}, ReLU)`, T: null, accuracy: annResult.accuracy, seconds: annResult.seconds, imagesPerSecond: n / annResult.seconds },
-      ...perT.map((p) => ({ model: 'ANN-to-SNN (IF, rate coded)', T: p.T, accuracy: p.accuracy, seconds: p.seconds, imagesPerSecond: n / p.seconds })),
-    ];
-    if (snnModel) {
-      const sm = snnModel;
-      const r = evaluateImageModel(sm.model, source.test, { stats: sm.meta.stats, batchSize: o.batch, layers: false });
-      rows.push({ model: `HTAF SNN (${architectureName(sm.meta.model)}, ${sm.meta.model.method}, exact steps)`, T: sm.meta.model.T ?? null, accuracy: r.accuracy, seconds: n / r.imagesPerSecond, imagesPerSecond: r.imagesPerSecond });
+  };
+  /** The evaluation's OptionErrors, named by the flag that gave the model or the data. */
+  const named = (err: unknown, datasetSpec: string): Error => {
+    if (!(err instanceof OptionError)) return commandError(command, err);
+    if (err.option === 'ann') return new Error(`${command} --checkpoint ${o.checkpoint}: it ${err.detail} (htaf images train --model standard)`);
+    if (err.option === 'snn') return new Error(`${command} --snn ${o.snn}: it ${err.detail} (htaf images train --model snn)`);
+    if (err.option === 'test') return new Error(`${command}: --dataset ${datasetSpec} ${err.detail}`);
+    return commandError(command, err);
+  };
+  const ann = load('--checkpoint', o.checkpoint);
+  let snn: LoadedImageModel | undefined;
+  try {
+    try {
+      checkAnnToSnnModels(ann);
+    } catch (err) {
+      throw named(err, o.dataset ?? ann.meta.dataset);
     }
-    const table = [
-      `### ANN-to-SNN conversion on ${datasetSpec} (${n} test images)`,
-      '',
-      '| Model | T | Accuracy (%) | Inference time (s) | Images/s |',
-      '|---|---:|---:|---:|---:|',
-      ...rows.map((r) => `| ${r.model} | ${r.T ?? '–'} | ${(r.accuracy * 100).toFixed(1)} | ${r.seconds < 10 ? r.seconds.toFixed(3) : r.seconds.toFixed(1)} | ${r.imagesPerSecond.toFixed(0)} |`),
-      '',
-      `Thresholds: the ${o.percentile}th percentile of each ReLU's outputs on ${source.train.labels.length} training images; ${converted.sites.length} ReLU call sites became IF neurons (reset by subtraction); direct input; logits averaged over T.`,
-    ].join('\n');
-    const report = {
-      dataset: datasetSpec, checkpoint: o.checkpoint, snnCheckpoint: o.snn ?? null, testImages: n, calibrationImages: source.train.labels.length, percentile: o.percentile,
-      ann: { description: meta.description, accuracy: annResult.accuracy, seconds: annResult.seconds }, perT,
-      rows, sites: converted.sites,
-    };
+    if (o.snn !== undefined) snn = load('--snn', o.snn);
+    const datasetSpec = o.dataset ?? ann.meta.dataset;
+    try {
+      checkAnnToSnnModels(ann, snn);
+    } catch (err) {
+      throw named(err, datasetSpec);
+    }
+    const source = await loadData(command, { dataset: datasetSpec, seed: o.seed, testSize: o.testSize, trainSize: o.calibrationSize });
+    process.stderr.write(`${command}: ${ann.meta.description} from ${o.checkpoint}; calibrating on ${source.train.labels.length} training images (percentile ${o.percentile}); ${source.test.labels.length} test images\n`);
+    let result;
+    try {
+      result = evaluateAnnToSnn({ ann, snn, calibration: source.train, test: source.test, T: o.T, percentile: o.percentile, batch: o.batch });
+    } catch (err) {
+      throw named(err, datasetSpec);
+    }
+    const table = annToSnnMarkdown(result, datasetSpec);
+    const report = { dataset: datasetSpec, checkpoint: o.checkpoint, snnCheckpoint: o.snn ?? null, ...result };
     if (o.out !== undefined) {
       mkdirSync(o.out, { recursive: true });
-      writeTextAtomic(join(o.out, 'convert.md'), `${table}\n`);
-      writeJsonAtomically(join(o.out, 'convert.json'), report);
-      writeTextAtomic(join(o.out, 'convert.csv'), `model,T,accuracy,seconds,imagesPerSecond\n${rows.map((r) => [JSON.stringify(r.model), r.T ?? '', r.accuracy, r.seconds, r.imagesPerSecond].join(',')).join('\n')}\n`);
+      writeBytesAtomically(join(o.out, 'convert.md'), `${table}\n`, 'write table');
+      writeBytesAtomically(join(o.out, 'convert.json'), `${JSON.stringify(report, null, 2)}\n`, 'write JSON');
+      writeBytesAtomically(join(o.out, 'convert.csv'), annToSnnCsv(result), 'write table');
     }
     if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else process.stdout.write(`${table}\n${o.out !== undefined ? `wrote ${join(o.out, 'convert.md')}, convert.csv, convert.json\n` : ''}`);
   } finally {
     ann.model.dispose();
-    snnModel?.model.dispose();
+    snn?.model.dispose();
   }
 }
 
@@ -396,39 +396,50 @@ export function registerImages(program: Command): void {
   const datasetHelp = `${IMAGE_SOURCE_FORMS.join('|')} (fashion-mnist: $HTAF_FASHION_MNIST_DIR or Debian's dataset-fashion-mnist)`;
 
   imageTrainingOptions(
-    images
-      .command('train')
-      .description('train one image model (DHN, BNN, SNN or standard) and report test accuracy with exact and smooth steps')
-      .option('--model <kind>', IMAGE_MODEL_KINDS.join('|'), oneOf('--model', IMAGE_MODEL_KINDS), 'dhn')
-      .option('--backbone <name>', `standard: ${IMAGE_BACKBONES.standard.join('|')}; dhn: wrn; bnn: bireal; snn: sew (default: the first)`)
-      .option('--method <spec>', "activation spec: dhn/snn htaf|ss|ste:sigmoid|ste:tanh|ste:rect (default htaf), bnn also approxsign (default approxsign), standard relu", activationSpecOption)
-      .requiredOption('--dataset <spec>', datasetHelp, datasetOption)
-      .option('--lr <x>', 'learning rate', positiveNumber('--lr'), IMAGE_TRAIN_DEFAULTS.lr)
-      .option('--T <n>', 'snn: time steps (default 4)', positiveInt('--T'))
-      .option('--depth <n>', 'wrn: 6n+4 (default 16); bireal/sew: 10|18|34 (default 18 / 10); vit: blocks (default 4)', positiveInt('--depth'))
-      .option('--width <n>', 'wrn: widening factor (default 1); vit: token width (default 64)', positiveInt('--width'))
-      .option('--base-width <n>', 'channels of the first stage (default 16)', positiveInt('--base-width'))
-      .option('--dropout <p>', 'wrn/vit: dropout in training (default 0)', nonNegativeNumber('--dropout'))
-      .option('--patch-size <n>', 'vit: patch side (default 4, or 7 for 28×28)', positiveInt('--patch-size'))
-      .option('--heads <n>', 'vit: attention heads (default 4)', positiveInt('--heads'))
+    modelSizeOptions(
+      images
+        .command('train')
+        .description('train one image model (DHN, BNN, SNN or standard) and report test accuracy with exact and smooth steps')
+        .option('--model <kind>', IMAGE_MODEL_KINDS.join('|'), oneOf('--model', IMAGE_MODEL_KINDS), 'dhn')
+        .option('--backbone <name>', `standard: ${IMAGE_BACKBONES.standard.join('|')}; dhn: wrn; bnn: bireal; snn: sew (default: the first)`)
+        .option('--method <spec>', "activation spec: dhn/snn htaf|ss|ste:sigmoid|ste:tanh|ste:rect (default htaf), bnn also approxsign (default approxsign), standard relu", activationSpecOption)
+        .requiredOption('--dataset <spec>', datasetHelp, datasetOption)
+        .option('--lr <x>', 'learning rate', positiveNumber('--lr'), IMAGE_TRAIN_DEFAULTS.lr),
+      {
+        T: 'snn: time steps (default 4)',
+        depth: 'wrn: 6n+4 (default 16); bireal/sew: 10|18|34 (default 18 / 10); vit: blocks (default 4)',
+        width: 'wrn: widening factor (default 1); vit: token width (default 64)',
+        baseWidth: 'channels of the first stage (default 16)',
+        dropout: 'wrn/vit: dropout in training (default 0)',
+        patchSize: 'vit: patch side (default 4, or 7 for 28×28)',
+        heads: 'vit: attention heads (default 4)',
+      },
+    )
       .option('--out <dir>', 'keep checkpoint.safetensors (every epoch), best.safetensors and result.json here')
       .option('--resume', 'continue the run in --out from its last checkpoint')
       .option('--json', 'print only one JSON line {"accuracy","smoothAccuracy","imagesPerSecond"} on stdout (test accuracy, exact and smooth steps; training images/s)'),
   ).action((o: TrainCliOptions) => runTrain(o));
 
+  // The size flags are images train's words; a bare value is for every model of --models that takes the
+  // option, kind=n pairs for one model kind each (--depth 16,bnn=18: WRN-16 for dhn and standard, Bi-Real-18).
+  const perKindHelp = (example: string) => `n: every model of --models that takes it; kind=n: that model (e.g. ${example})`;
   imageTrainingOptions(
-    images
-      .command('compare')
-      .description("Table 1: models x methods, the same epochs for every method, mean (standard error) over seeds; resumable journal")
-      .requiredOption('--dataset <spec>', datasetHelp, datasetOption)
-      .option('--models <list>', `comma-separated: ${IMAGE_MODEL_KINDS.join(', ')}`, modelList, [...IMAGE_MODEL_KINDS])
-      .option('--methods <list>', `comma-separated families (${IMAGE_METHOD_FAMILIES.join(', ')}: each model's own spec; ste is approxsign for bnn) or activation specs`, methodList, [...IMAGE_METHOD_FAMILIES])
-      .option('--seeds <n>', 'runs per model and method, each with its own seed', positiveInt('--seeds'), 3)
-      .option('--lr <list>', 'learning rates tried per run; the best on validation is kept', numberList('--lr'), [IMAGE_TRAIN_DEFAULTS.lr])
-      .option('--wrn-depth <n>', 'dhn and standard WRN depth, 6n+4 (default 16)', positiveInt('--wrn-depth'))
-      .option('--wrn-width <n>', 'dhn and standard WRN widening factor (default 1)', positiveInt('--wrn-width'))
-      .option('--resnet-depth <n>', 'bnn (Bi-Real) and snn (SEW-ResNet) depth: 10|18|34 (defaults 18 and 10)', positiveInt('--resnet-depth'))
-      .option('--base-width <n>', 'channels of every model\'s first stage (default 16)', positiveInt('--base-width'))
+    modelSizeOptions(
+      images
+        .command('compare')
+        .description("Table 1: models x methods, the same epochs for every method, mean (standard error) over seeds; resumable journal")
+        .requiredOption('--dataset <spec>', datasetHelp, datasetOption)
+        .option('--models <list>', `comma-separated: ${IMAGE_MODEL_KINDS.join(', ')}`, modelList, [...IMAGE_MODEL_KINDS])
+        .option('--methods <list>', `comma-separated families (${IMAGE_METHOD_FAMILIES.join(', ')}: each model's own spec; ste is approxsign for bnn) or activation specs`, methodList, [...IMAGE_METHOD_FAMILIES])
+        .option('--seeds <n>', 'runs per model and method, each with its own seed', positiveInt('--seeds'), 3)
+        .option('--lr <list>', 'learning rates tried per run; the best on validation is kept', numberList('--lr'), [IMAGE_TRAIN_DEFAULTS.lr]),
+      {
+        depth: `dhn and standard (WRN): 6n+4 (default 16); bnn (Bi-Real) and snn (SEW-ResNet): 10|18|34 (defaults 18 and 10); ${perKindHelp('16,bnn=18')}`,
+        width: `dhn and standard (WRN): widening factor (default 1); ${perKindHelp('dhn=2')}`,
+        baseWidth: `channels of the first stage (default 16); ${perKindHelp('8,snn=16')}`,
+      },
+      { parse: perKindInt, placeholder: 'n|kind=n,...' },
+    )
       .option('--T <n>', 'snn time steps (default 4)', positiveInt('--T'))
       .option('--out <dir>', 'output folder (default images-compare-out/<dataset>)')
       .option('--resume', 'continue the journal in --out, skipping finished runs'),

@@ -6,14 +6,13 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { progressReporter } from './progress.js';
-import { TASK_KINDS, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type TaskKind } from '../data/index.js';
+import { DEFAULT_FRACTIONS, TASK_KINDS, resolveDataSource, fitPreprocessor, loadTabular, randomSplit, type TaskKind } from '../data/index.js';
 import { nanStopMessage, primaryMetric, trainRun, type EpochEvent } from '../train/trainer.js';
 import type { RunConfig, RunResult } from '../train/types.js';
-import { writeJsonAtomically } from '../train/json_file.js';
+import { writeBytesAtomically } from '../io/atomic_file.js';
 import { activationSpecOption, nonNegativeInt, oneOf, positiveInt, positiveNumber, shapeList, taskOption } from './options.js';
 
 const OPTIMIZERS = ['adam', 'sgd'] as const;
-const SPLIT: [number, number, number] = [0.7, 0.1, 0.2];
 
 interface TrainOptions {
   data: string;
@@ -68,7 +67,7 @@ async function runTrain(o: TrainOptions): Promise<void> {
   const levels = o.maxLevels === undefined ? {} : { maxLevels: o.maxLevels };
   const ds = loadTabular(src.file, { target: src.target, ...(src.task ? { task: src.task } : {}), ...levels });
   const rows = ds.table.rows.length;
-  const split = randomSplit(rows, o.seed, SPLIT);
+  const split = randomSplit(rows, o.seed, [...DEFAULT_FRACTIONS]);
   for (const part of ['train', 'val', 'test'] as const) {
     if (split[part].length === 0) throw new Error(`htaf train: ${src.file} has ${rows} rows, too few for a 70/10/20 split with a non-empty ${part} set`);
   }
@@ -128,7 +127,7 @@ async function runTrain(o: TrainOptions): Promise<void> {
   const report = {
     data: {
       source: o.data, file: src.file, target: ds.target, task: ds.task, classes: ds.classes, rows,
-      split: { train: split.train.length, val: split.val.length, test: split.test.length, fractions: SPLIT, seed: o.seed },
+      split: { train: split.train.length, val: split.val.length, test: split.test.length, fractions: [...DEFAULT_FRACTIONS], seed: o.seed },
       features, featureNames: preprocessor.featureNames,
     },
     config: result.config,
@@ -146,7 +145,7 @@ async function runTrain(o: TrainOptions): Promise<void> {
     warnings,
   };
   const resultFile = out === undefined ? undefined : join(out, 'result.json');
-  if (resultFile !== undefined) writeJsonAtomically(resultFile, report);
+  if (resultFile !== undefined) writeBytesAtomically(resultFile, `${JSON.stringify(report, null, 2)}\n`, 'write JSON');
 
   if (o.json) {
     console.log(JSON.stringify(report));

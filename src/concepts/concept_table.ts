@@ -1,7 +1,6 @@
 // The Table 3 analog: for one class, its concept nodes sorted by importance |w[c][j]|, each with its name,
 // the meaning of 0 and of 1, the head's weight, the class's share q[c][j] and usual bit. Written as
-// Markdown, CSV, JSON and aligned text. (src/report/table.ts's writers are for mean (se) result tables
-// and do not fit rows of text; the CSV quoting here follows the same RFC 4180 rules.)
+// Markdown, CSV, JSON and aligned text by src/report/concept_table.ts.
 import type { ConceptModel } from './explain.js';
 import { usualBit } from './explain.js';
 
@@ -49,63 +48,4 @@ export function conceptTable(model: ConceptModel, c: number, options: ConceptTab
     };
   });
   return { classIndex: c, className: model.classes[c], rows };
-}
-
-const HEADER = ['Node', 'Concept', '0', '1', 'Importance', 'Weight', 'Share (q)', 'Usual bit'];
-
-function cells(r: ConceptTableRow, digits: number): string[] {
-  return [
-    String(r.node), r.concept, r.zero, r.one, r.importance.toFixed(digits), r.weight.toFixed(digits),
-    Number.isNaN(r.share) ? 'n/a' : r.share.toFixed(2), r.usualBit === null ? 'n/a' : String(r.usualBit),
-  ];
-}
-
-function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** A Markdown table with a title line naming the class. */
-export function conceptTableMarkdown(t: ConceptTable, digits = 3): string {
-  const lines = [
-    `### Concepts of class ${t.className} (class ${t.classIndex}), by importance`,
-    '',
-    `| ${HEADER.join(' | ')} |`,
-    '|---:|---|---|---|---:|---:|---:|---:|',
-    ...t.rows.map((r) => `| ${cells(r, digits).map(mdCell).join(' | ')} |`),
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-/** Aligned plain text for a terminal. */
-export function conceptTableText(t: ConceptTable, digits = 3): string {
-  const body = t.rows.map((r) => cells(r, digits));
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const numeric = new Set([0, 4, 5, 6, 7]);
-  const fmt = (row: string[]) => row.map((s, i) => (numeric.has(i) ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
-  const lines = [`Concepts of class ${t.className} (class ${t.classIndex}), by importance`, fmt(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
-  return `${lines.join('\n')}\n`;
-}
-
-function csvField(v: string | number | null): string {
-  if (v === null) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV, one line per node, full-precision numbers (empty when missing): class,class_name,node,concept,zero,one,importance,weight,share,usual_bit. */
-export function conceptTableCsv(t: ConceptTable): string {
-  const lines = ['class,class_name,node,concept,zero,one,importance,weight,share,usual_bit'];
-  for (const r of t.rows) {
-    lines.push([t.classIndex, t.className, r.node, r.concept, r.zero, r.one, r.importance, r.weight, r.share, r.usualBit].map(csvField).join(','));
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** JSON-able: { classIndex, className, rows } with NaN shares as null. */
-export function conceptTableJson(t: ConceptTable): object {
-  return {
-    classIndex: t.classIndex,
-    className: t.className,
-    rows: t.rows.map((r) => ({ ...r, share: Number.isNaN(r.share) ? null : r.share })),
-  };
 }

@@ -15,7 +15,7 @@ export {
   conceptModel, conceptModelFromRun, usualBit, headLogits, classEvidence, explainBits, intervene, formatExplanation, formatIntervention,
 } from './explain.js';
 export type { ConceptModel, ConceptModelParts, NodeEvidence, ClassEvidence, Explanation, ExplainOptions, Intervention } from './explain.js';
-export { conceptTable, conceptTableMarkdown, conceptTableText, conceptTableCsv, conceptTableJson, UNNAMED } from './concept_table.js';
+export { conceptTable, UNNAMED } from './concept_table.js';
 export type { ConceptTable, ConceptTableRow, ConceptTableOptions } from './concept_table.js';
 // Naming through an OpenAI-compatible chat-completions endpoint: the client (timeouts, retries with backoff,
 // validated JSON replies, key from the environment), its on-disk cache, the prompts, and nameConcepts.

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parse, type Options as CsvParseOptions } from 'csv-parse/sync';
 import type { RawTable } from './tabular_types.js';
-import { parseNumber, show, where } from './values.js';
+import { showValue } from '../core/show.js';
+import { parseNumber, where } from './values.js';
 
 /** The delimiters `readCsv` detects, in order of preference when two are equally consistent. */
 export const CSV_DELIMITERS: readonly string[] = [',', ';', '\t', '|'];
@@ -79,7 +80,7 @@ export function parseCsv(text: string, file = '<csv>', options: CsvOptions = {})
   } else {
     header = Array.from({ length: width }, (_, c) => `column${c + 1}`);
     const numeric = records[0].fields.find((f) => parseNumber(f) !== undefined);
-    warnings.push(`${file}: no header line found (${numeric !== undefined ? `row ${records[0].line} has the number ${show(numeric)}` :
+    warnings.push(`${file}: no header line found (${numeric !== undefined ? `row ${records[0].line} has the number ${showValue(numeric)}` :
       'row 1 holds values that recur below it'}), so the columns are named column1..column${width}; ` +
       'pass header: true if the first line is a header');
   }

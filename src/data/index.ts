@@ -3,7 +3,7 @@ export type { RawTable, TabularDataset, TaskKind, Split, Encoded, Preprocessor }
 export { readCsv, parseCsv, CSV_DELIMITERS } from './csv.js';
 export type { CsvOptions } from './csv.js';
 export { MISSING_TOKENS } from './values.js';
-export { loadTabular, tabularFromTable, analyzeColumns, DEFAULT_MAX_LEVELS, MULTICLASS_MAX_LEVELS, ID_LIKE_MIN_ROWS, TASK_KINDS } from './tabular.js';
+export { loadTabular, tabularFromTable, analyzeColumns, DEFAULT_MAX_LEVELS, MULTICLASS_MAX_LEVELS, MULTICLASS_MIN_ROWS_PER_LEVEL, FREE_TEXT_MIN_WORDS, ID_LIKE_MIN_ROWS, TASK_KINDS } from './tabular.js';
 export type { LoadTabularOptions, ColumnInfo } from './tabular.js';
 export { randomSplit, splitSizes, DEFAULT_FRACTIONS, SPLIT_SCHEME } from './splits.js';
 export { fitPreprocessor, preprocessorFromJSON, TabularPreprocessor, PREPROCESSOR_FORMAT, PREPROCESSOR_VERSION } from './preprocess.js';

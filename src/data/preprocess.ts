@@ -10,7 +10,8 @@
 //   `unscaleTarget` mapping back to its units.
 import type { Encoded, Preprocessor, RawTable, TabularDataset, TaskKind } from './tabular_types.js';
 import { analyzeColumns, DEFAULT_MAX_LEVELS, sortLabels, TASK_KINDS } from './tabular.js';
-import { isMissingToken, parseNumber, show, where } from './values.js';
+import { showValue } from '../core/show.js';
+import { isMissingToken, parseNumber, where } from './values.js';
 
 export const PREPROCESSOR_FORMAT = 'htaf-tabular-preprocessor';
 export const PREPROCESSOR_VERSION = 1;
@@ -152,7 +153,7 @@ export class TabularPreprocessor implements Preprocessor {
           let v = parseNumber(field);
           const missing = v === undefined;
           if (missing && field !== '' && !isMissingToken(field)) {
-            throw new Error(`${where(file, table.lineOf[ids[i]], spec.name)}${show(field)} is not a number (the column is numeric)`);
+            throw new Error(`${where(file, table.lineOf[ids[i]], spec.name)}${showValue(field)} is not a number (the column is numeric)`);
           }
           if (v === undefined) v = spec.median;
           const base = i * features + offset;
@@ -178,7 +179,7 @@ export class TabularPreprocessor implements Preprocessor {
       for (let i = 0; i < ids.length; i++) {
         const field = table.rows[ids[i]][t];
         const v = parseNumber(field);
-        if (v === undefined) throw new Error(`${where(file, table.lineOf[ids[i]], this.spec.target)}the target ${show(field)} is not a number`);
+        if (v === undefined) throw new Error(`${where(file, table.lineOf[ids[i]], this.spec.target)}the target ${showValue(field)} is not a number`);
         y[i] = (v - min) / (max - min);
       }
     } else {
@@ -187,8 +188,8 @@ export class TabularPreprocessor implements Preprocessor {
         const field = table.rows[ids[i]][t];
         const k = position.get(field);
         if (k === undefined) {
-          throw new Error(`${where(file, table.lineOf[ids[i]], this.spec.target)}the target ${show(field)} is not one of the classes ` +
-            this.spec.classes.map(show).join(', '));
+          throw new Error(`${where(file, table.lineOf[ids[i]], this.spec.target)}the target ${showValue(field)} is not one of the classes ` +
+            this.spec.classes.map((v) => showValue(v)).join(', '));
         }
         y[i] = k;
       }
@@ -261,7 +262,7 @@ export function fitPreprocessor(data: TabularDataset, trainRows: readonly number
       }
       if (levels.size === 1) {
         if (!constantEverywhere) {
-          notes.push(`${where(file, undefined, info.name)}one level (${show([...levels][0])}) on the ${n} training rows: dropped ` +
+          notes.push(`${where(file, undefined, info.name)}one level (${showValue([...levels][0])}) on the ${n} training rows: dropped ` +
             '(other levels would be unseen in training)');
         }
         continue;
@@ -278,7 +279,7 @@ export function fitPreprocessor(data: TabularDataset, trainRows: readonly number
     for (const r of trainRows) {
       const field = table.rows[r][t];
       const v = parseNumber(field);
-      if (v === undefined) throw new Error(`${where(file, table.lineOf[r], data.target)}the regression target ${show(field)} is not a number`);
+      if (v === undefined) throw new Error(`${where(file, table.lineOf[r], data.target)}the regression target ${showValue(field)} is not a number`);
       if (v < min) min = v;
       if (v > max) max = v;
     }
@@ -289,7 +290,7 @@ export function fitPreprocessor(data: TabularDataset, trainRows: readonly number
     const seen = new Set<string>();
     for (const r of trainRows) seen.add(table.rows[r][t]);
     const absent = classes.filter((label) => !seen.has(label));
-    if (absent.length) notes.push(`${where(file, undefined, data.target)}class${absent.length > 1 ? 'es' : ''} ${absent.map(show).join(', ')} absent from the training rows`);
+    if (absent.length) notes.push(`${where(file, undefined, data.target)}class${absent.length > 1 ? 'es' : ''} ${absent.map((v) => showValue(v)).join(', ')} absent from the training rows`);
   }
   const spec: PreprocessorJSON = {
     format: PREPROCESSOR_FORMAT, version: PREPROCESSOR_VERSION,

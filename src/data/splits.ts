@@ -7,18 +7,26 @@ export const DEFAULT_FRACTIONS: readonly [number, number, number] = [0.7, 0.1, 0
 /** The name of the scheme (a different scheme would give other splits for the same seed). */
 export const SPLIT_SCHEME = 'mulberry32(mix(seed)) Fisher-Yates, largest-remainder sizes, sorted parts v1';
 
-/** Part sizes by the largest-remainder method: they sum to n and each is within 1 of n·fraction. */
-export function splitSizes(n: number, fractions: readonly [number, number, number]): [number, number, number] {
-  const exact = fractions.map((f) => n * f);
-  const sizes = exact.map(Math.floor) as [number, number, number];
-  let left = n - sizes[0] - sizes[1] - sizes[2];
-  const order = [0, 1, 2].sort((a, b) => (exact[b] - sizes[b]) - (exact[a] - sizes[a]) || a - b);
+/**
+ * Whole sizes from exact shares by the largest-remainder method: each share rounded down, then the
+ * `total` − Σ⌊share⌋ units left go one each to the largest remainders (ties to the lower index). With
+ * shares that sum to `total`, the sizes sum to it and each is within 1 of its share.
+ */
+export function largestRemainder(shares: readonly number[], total: number): number[] {
+  const sizes = shares.map(Math.floor);
+  let left = total - sizes.reduce((a, b) => a + b, 0);
+  const order = shares.map((_, k) => k).sort((a, b) => (shares[b] - sizes[b]) - (shares[a] - sizes[a]) || a - b);
   for (const k of order) {
     if (left <= 0) break;
     sizes[k]++;
     left--;
   }
   return sizes;
+}
+
+/** Part sizes by the largest-remainder method: they sum to n and each is within 1 of n·fraction. */
+export function splitSizes(n: number, fractions: readonly [number, number, number]): [number, number, number] {
+  return largestRemainder(fractions.map((f) => n * f), n) as [number, number, number];
 }
 
 /**

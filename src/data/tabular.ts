@@ -4,12 +4,22 @@
 // here: `fitPreprocessor` fits them on the training rows only.
 import { readCsv, type CsvOptions } from './csv.js';
 import type { RawTable, TabularDataset, TaskKind } from './tabular_types.js';
-import { isMissingToken, parseNumber, show, where } from './values.js';
+import { showValue } from '../core/show.js';
+import { isMissingToken, parseNumber, where } from './values.js';
 
 /** Default cap on the distinct values of one text column (its one-hot width); raise with `maxLevels`. */
 export const DEFAULT_MAX_LEVELS = 1000;
-/** A non-numeric target with 3..20 levels is detected as multiclass; more needs `task: 'multiclass'`. */
+/**
+ * A non-numeric target with 3..20 levels is detected as multiclass. One with more levels is detected as
+ * multiclass too when it has many rows per level (MULTICLASS_MIN_ROWS_PER_LEVEL) and its levels read as
+ * labels, not free text; otherwise it is refused as plausibly an ID or free text (`task: 'multiclass'`
+ * overrides).
+ */
 export const MULTICLASS_MAX_LEVELS = 20;
+/** A target with more than MULTICLASS_MAX_LEVELS levels is detected as multiclass only with a median of at least this many rows per level. */
+export const MULTICLASS_MIN_ROWS_PER_LEVEL = 5;
+/** A level of this many words or more reads as free text, not a class label (e.g. 'Iris-setosa' and 'not recom' are labels). */
+export const FREE_TEXT_MIN_WORDS = 4;
 /** The ID-like warning (a text column with all values distinct) needs at least this many rows. */
 export const ID_LIKE_MIN_ROWS = 10;
 
@@ -96,15 +106,48 @@ export function sortLabels(labels: Iterable<string>): string[] {
 }
 
 function levelList(levels: readonly string[], max = 5): string {
-  const shown = levels.slice(0, max).map(show).join(', ');
+  const shown = levels.slice(0, max).map((v) => showValue(v)).join(', ');
   return levels.length > max ? `${shown}, ... (${levels.length} in all)` : shown;
+}
+
+function tooManyClasses(file: string, target: string, levels: number, maxLevels: number): Error {
+  return new Error(`${where(file, undefined, target)}the target has ${levels} levels, more than the cap of ${maxLevels} classes; ` +
+    'raise it with the maxLevels option (--max-levels on the command line)');
+}
+
+/** The words of a field (runs of non-space characters). */
+function wordCount(v: string): number {
+  return v.split(/\s+/).filter((w) => w !== '').length;
+}
+
+/**
+ * Why a text target with more than MULTICLASS_MAX_LEVELS levels is not taken as classes (undefined: it
+ * is): too few rows per level (an ID, a name), levels that read as free text, or more levels than the cap.
+ */
+function manyLevelsRefusal(values: readonly string[], levels: readonly string[], maxLevels: number): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const sorted = [...counts.values()].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  if (median < MULTICLASS_MIN_ROWS_PER_LEVEL) {
+    const idLike = levels.length === values.length ? 'every row has its own value' : `a median of ${median} row${median === 1 ? '' : 's'} per level`;
+    return `${idLike} in ${values.length} rows (detected classes need a median of at least ${MULTICLASS_MIN_ROWS_PER_LEVEL}): ` +
+      'it looks like an ID or a name, not a class';
+  }
+  const prose = levels.filter((v) => wordCount(v) >= FREE_TEXT_MIN_WORDS);
+  if (prose.length * 2 > levels.length) {
+    return `${prose.length} of them have ${FREE_TEXT_MIN_WORDS} words or more (e.g. ${showValue(prose[0])}): it looks like free text, not a class`;
+  }
+  return undefined;
 }
 
 /**
  * Loads a CSV for supervised learning. The task is detected from the target unless `task` is given:
  * two distinct values → binary (also 0/1 or 1/2 numbers); otherwise all numbers → regression (even few
  * distinct integers, like wine quality 3..9: pass task 'multiclass' to classify); otherwise 3..20
- * levels → multiclass. Rows with an empty target (or NaN/inf/NA in a numeric one) are dropped with a
+ * levels → multiclass, and more levels → multiclass when they have a median of at least
+ * MULTICLASS_MIN_ROWS_PER_LEVEL rows each and read as labels (26 letters over 20,000 rows); a target
+ * with about one row per level (an ID, a name) or with free text is refused, saying which. Rows with an empty target (or NaN/inf/NA in a numeric one) are dropped with a
  * warning. Throws, naming the file (row and column where one applies), on: an empty file, a header
  * without rows, a ragged row, an absent target, a target with one level, a text column with more than
  * `maxLevels` distinct values, or a target that does not fit the requested task.
@@ -167,7 +210,7 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
     return r < 0 ? undefined : { row: kept.lineOf[r], value: kept.rows[r][t] };
   };
   if (levels.length === 1) {
-    throw new Error(`${where(file, undefined, target)}the target has one level (${show(levels[0])}) in all ${kept.rows.length} rows: nothing to learn`);
+    throw new Error(`${where(file, undefined, target)}the target has one level (${showValue(levels[0])}) in all ${kept.rows.length} rows: nothing to learn`);
   }
   let task: TaskKind;
   if (options.task === undefined) {
@@ -176,26 +219,28 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
     else if (levels.length <= MULTICLASS_MAX_LEVELS) task = 'multiclass';
     else {
       const text = firstText()!;
-      const mostlyNumbers = targetInfo.numbers > targetInfo.texts;
-      throw new Error(mostlyNumbers
-        ? `${where(file, text.row, target)}the target holds numbers but also ${show(text.value)} (${targetInfo.texts} non-numbers in all): ` +
-          'fix these fields, or empty them (rows with an empty target are dropped)'
-        : `${where(file, undefined, target)}the target has ${levels.length} levels (${levelList(levels)}), more than ${MULTICLASS_MAX_LEVELS} ` +
-          `for an automatically detected multiclass task; pass task 'multiclass' (--task multiclass) if it is one`);
+      if (targetInfo.numbers > targetInfo.texts) {
+        throw new Error(`${where(file, text.row, target)}the target holds numbers but also ${showValue(text.value)} (${targetInfo.texts} non-numbers in all): ` +
+          'fix these fields, or empty them (rows with an empty target are dropped)');
+      }
+      const refusal = manyLevelsRefusal(kept.rows.map((row) => row[t]), levels, maxLevels);
+      if (refusal !== undefined) {
+        throw new Error(`${where(file, undefined, target)}the target has ${levels.length} levels (${levelList(levels)}), more than ${MULTICLASS_MAX_LEVELS} ` +
+          `for an automatically detected multiclass task, and ${refusal}; pass task 'multiclass' (--task multiclass) if it is one`);
+      }
+      if (levels.length > maxLevels) throw tooManyClasses(file, target, levels.length, maxLevels);
+      task = 'multiclass';
     }
   } else {
     task = options.task;
     if (task === 'regression' && !numericTarget) {
       const text = firstText()!;
-      throw new Error(`${where(file, text.row, target)}task 'regression' needs a numeric target, but this row has ${show(text.value)}`);
+      throw new Error(`${where(file, text.row, target)}task 'regression' needs a numeric target, but this row has ${showValue(text.value)}`);
     }
     if (task === 'binary' && levels.length !== 2) {
       throw new Error(`${where(file, undefined, target)}task 'binary' needs a target with two levels; it has ${levels.length} (${levelList(levels)})`);
     }
-    if (task === 'multiclass' && levels.length > maxLevels) {
-      throw new Error(`${where(file, undefined, target)}the target has ${levels.length} levels, more than the cap of ${maxLevels} classes; ` +
-        'raise it with the maxLevels option (--max-levels on the command line)');
-    }
+    if (task === 'multiclass' && levels.length > maxLevels) throw tooManyClasses(file, target, levels.length, maxLevels);
   }
   const classes = task === 'regression' ? [] : levels;
 
@@ -212,7 +257,7 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
     if (c.kind === 'text' && c.numbers > 0 && c.texts > 0) {
       const v = kept.rows[c.firstText!][c.index];
       const decimalComma = /^[+-]?\d+,\d+$/.test(v) ? ' (decimal commas? write numbers with a decimal point)' : '';
-      warnings.push(`${where(file, kept.lineOf[c.firstText!], c.name)}${show(v)} among numbers${decimalComma}: the column is treated as text ` +
+      warnings.push(`${where(file, kept.lineOf[c.firstText!], c.name)}${showValue(v)} among numbers${decimalComma}: the column is treated as text ` +
         `(one-hot): ${c.texts + c.tokens} of its ${rows - c.empty} values are not numbers; if they mark missing values, empty those fields`);
     }
     if (c.kind === 'text' && c.distinct > maxLevels) {
@@ -231,9 +276,9 @@ export function tabularFromTable(table: RawTable, options: LoadTabularOptions): 
         `(--max-levels on the command line), or drop the column.${idLike}`);
     }
     if (c.distinct === 1) {
-      warnings.push(`${where(file, undefined, c.name)}the same value ${show(kept.rows[0][c.index])} in every row: the column is constant and dropped`);
+      warnings.push(`${where(file, undefined, c.name)}the same value ${showValue(kept.rows[0][c.index])} in every row: the column is constant and dropped`);
     } else if (c.kind === 'text' && c.numbers === 0 && c.empty === 0 && rows >= ID_LIKE_MIN_ROWS && c.distinct === rows) {
-      warnings.push(`${where(file, undefined, c.name)}every value is different (${rows} distinct texts, e.g. ${show(kept.rows[0][c.index])}): ` +
+      warnings.push(`${where(file, undefined, c.name)}every value is different (${rows} distinct texts, e.g. ${showValue(kept.rows[0][c.index])}): ` +
         'this looks like an ID column; it tells nothing about new rows (their levels are unseen in training, encoded as zeros); drop it from the CSV');
     }
   }

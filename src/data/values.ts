@@ -41,9 +41,3 @@ export function where(file: string, row?: number, column?: string): string {
   if (parts.length) s += ': ' + parts.join(', ');
   return s + ': ';
 }
-
-/** A field's text for a message: quoted, and shortened when long. */
-export function show(field: string): string {
-  const s = field.length > 40 ? field.slice(0, 37) + '...' : field;
-  return JSON.stringify(s);
-}

@@ -35,7 +35,9 @@ import { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/functions.generated.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { tidy } from '../core/scope.js';
-import { finiteNumber, optionsObject, positiveInt, shown } from './bnn_snn_options.js';
+import { showValue } from '../core/show.js';
+import { checkOptionsObject } from '../core/options.js';
+import { finiteNumber, positiveInt } from './bnn_snn_options.js';
 import { IFNode } from './if_neuron.js';
 
 export interface ConvertOptions {
@@ -118,7 +120,7 @@ function withReluHooks<T>(
 
 function imagesOf(where: string, item: unknown, i: number): Tensor {
   const x = item instanceof Tensor ? item : item !== null && typeof item === 'object' && (item as { x?: unknown }).x instanceof Tensor ? (item as { x: Tensor }).x : null;
-  if (!x) throw new Error(`${where}: batch ${i} must be a Tensor of images or an object with x (a Tensor); got ${shown(item)}`);
+  if (!x) throw new Error(`${where}: batch ${i} must be a Tensor of images or an object with x (a Tensor); got ${showValue(item)}`);
   if (x.isDisposed) throw new Error(`${where}: batch ${i} is a disposed tensor`);
   return x;
 }
@@ -151,14 +153,14 @@ function percentileFromTop(top: readonly number[], n: number, q: number): number
  * modified.
  */
 export function convertToSnn(model: Module, calibrationBatches: Iterable<SnnInput>, options: ConvertOptions = {}): ConvertedSnn {
-  if (!(model instanceof Module)) throw new Error(`convertToSnn: model must be a Module; got ${shown(model)}`);
-  const o = optionsObject('convertToSnn', options, ['percentile', 'initialMembrane']);
+  if (!(model instanceof Module)) throw new Error(`convertToSnn: model must be a Module; got ${showValue(model)}`);
+  const o = checkOptionsObject('convertToSnn', options, ['percentile', 'initialMembrane']);
   const percentile = finiteNumber('convertToSnn', 'percentile', o.percentile ?? 99.9);
   if (!(percentile > 0 && percentile <= 100)) throw new Error(`convertToSnn: percentile must be in (0, 100]; got ${percentile}`);
   const initialMembrane = finiteNumber('convertToSnn', 'initialMembrane', o.initialMembrane ?? 0);
   if (initialMembrane < 0 || initialMembrane > 1) throw new Error(`convertToSnn: initialMembrane must be in [0, 1] (a fraction of the threshold); got ${initialMembrane}`);
   if (calibrationBatches === null || typeof (calibrationBatches as any)?.[Symbol.iterator] !== 'function') {
-    throw new Error(`convertToSnn: calibrationBatches must be an array or iterable of image batches; got ${shown(calibrationBatches)}`);
+    throw new Error(`convertToSnn: calibrationBatches must be an array or iterable of image batches; got ${showValue(calibrationBatches)}`);
   }
   const batches = [...calibrationBatches].map((b, i) => imagesOf('convertToSnn', b, i));
   if (batches.length === 0) throw new Error('convertToSnn: calibrationBatches is empty; give at least one batch of training images');
@@ -358,7 +360,7 @@ export class ConvertedSnn {
 }
 
 function checkTs(where: string, Ts: unknown): number[] {
-  if (!Array.isArray(Ts) || Ts.length === 0) throw new Error(`${where}: Ts must be a non-empty array of time steps; got ${shown(Ts)}`);
+  if (!Array.isArray(Ts) || Ts.length === 0) throw new Error(`${where}: Ts must be a non-empty array of time steps; got ${showValue(Ts)}`);
   Ts.forEach((T, i) => positiveInt(where, `Ts[${i}]`, T));
   return [...Ts];
 }
@@ -366,7 +368,7 @@ function checkTs(where: string, Ts: unknown): number[] {
 function labelled(where: string, batch: unknown, i: number): LabelledBatch {
   const b = batch as Partial<LabelledBatch> | null;
   if (b === null || typeof b !== 'object' || !(b.x instanceof Tensor) || !(b.y instanceof Tensor)) {
-    throw new Error(`${where}: batch ${i} must be { x: images, y: labels } (Tensors); got ${shown(batch)}`);
+    throw new Error(`${where}: batch ${i} must be { x: images, y: labels } (Tensors); got ${showValue(batch)}`);
   }
   if (b.y.shape.length !== 1 || b.y.shape[0] !== b.x.shape[0]) {
     throw new Error(`${where}: batch ${i} has ${b.x.shape[0]} images but labels of shape [${b.y.shape.join(', ')}]`);

@@ -24,16 +24,6 @@ export function isFeatureBackbone(m: unknown): m is FeatureBackbone {
 
 // ---- option checks the backbones share, so a bad option fails at construction naming model, option and value
 
-/** Rejects a non-object options argument or an option the model does not have. */
-export function checkModelOptions(model: string, options: unknown, allowed: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`${model}: options must be an object with any of: ${allowed.join(', ')}; got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new Error(`${model}: unknown option '${key}'; allowed: ${allowed.join(', ')}`);
-  }
-}
-
 /** A positive integer option (or its default when undefined). */
 export function positiveIntOption(model: string, name: string, value: unknown, fallback: number): number {
   const v = value === undefined ? fallback : value;

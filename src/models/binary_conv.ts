@@ -12,7 +12,8 @@ import { Conv2d, Module } from '../nn/index.js';
 import { conv2d } from '../tensor/functions.generated.js';
 import { heavisideStep } from '../activations/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { optionsObject, positiveInt } from './bnn_snn_options.js';
+import { checkOptionsObject } from '../core/options.js';
+import { positiveInt } from './bnn_snn_options.js';
 
 export interface BinaryConv2dOptions {
   stride?: number;
@@ -22,7 +23,7 @@ export interface BinaryConv2dOptions {
 
 export class BinaryConv2d extends Conv2d {
   constructor(inChannels: number, outChannels: number, kernelSize = 3, options: BinaryConv2dOptions = {}) {
-    const o = optionsObject('BinaryConv2d', options, ['stride', 'padding']);
+    const o = checkOptionsObject('BinaryConv2d', options, ['stride', 'padding']);
     const k = positiveInt('BinaryConv2d', 'kernelSize', kernelSize);
     super(inChannels, outChannels, k, { stride: o.stride ?? 1, padding: o.padding ?? Math.floor(k / 2), bias: false });
   }

@@ -17,7 +17,9 @@ import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, Identity, Linear, Mo
 import { BinaryActivation, activationFactory } from '../activations/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BinaryConv2d } from './binary_conv.js';
-import { booleanOption, optionsObject, positiveInt, positiveIntList, shown } from './bnn_snn_options.js';
+import { showValue } from '../core/show.js';
+import { checkOptionsObject } from '../core/options.js';
+import { booleanOption, positiveInt, positiveIntList } from './bnn_snn_options.js';
 import { checkImageInput, resnetStages, stemConv, stemPool } from './resnet_layout.js';
 
 export interface BiRealNetOptions {
@@ -42,7 +44,7 @@ const OPTION_KEYS = ['numClasses', 'inChannels', 'method', 'layers', 'baseWidth'
 
 /** The sign (±1) form of a binary activation spec: 'htaf' → 'sign:htaf'; 'sign:…' and 'approxsign' stay as they are. */
 export function signFormSpec(method: string): string {
-  if (typeof method !== 'string') throw new Error(`signFormSpec: method must be an activation spec string such as 'htaf'; got ${shown(method)}`);
+  if (typeof method !== 'string') throw new Error(`signFormSpec: method must be an activation spec string such as 'htaf'; got ${showValue(method)}`);
   const m = method.trim().toLowerCase();
   return m.startsWith('sign:') || m === 'approxsign' || m.startsWith('approxsign:') ? method.trim() : `sign:${method.trim()}`;
 }
@@ -53,7 +55,7 @@ function signActivationFactory(owner: string, method: string): () => BinaryActiv
   try {
     make = activationFactory(signFormSpec(method));
   } catch (err) {
-    throw new Error(`${owner}: method ${shown(method)} must be a binary activation spec (htaf, ss, ste, heaviside, approxsign): ${(err as Error).message}`);
+    throw new Error(`${owner}: method ${showValue(method)} must be a binary activation spec (htaf, ss, ste, heaviside, approxsign): ${(err as Error).message}`);
   }
   return () => make() as BinaryActivation;
 }
@@ -110,7 +112,7 @@ export class BiRealNet extends Module {
 
   constructor(options: BiRealNetOptions) {
     super();
-    const o = optionsObject('BiRealNet', options, OPTION_KEYS);
+    const o = checkOptionsObject('BiRealNet', options, OPTION_KEYS);
     this.numClasses = positiveInt('BiRealNet', 'numClasses', o.numClasses);
     this.inChannels = positiveInt('BiRealNet', 'inChannels', o.inChannels ?? 3);
     this.layers = positiveIntList('BiRealNet', 'layers', o.layers ?? [4, 4, 4, 4], 4);

@@ -17,6 +17,7 @@ import { resnet18, resnet34 } from './resnet.js';
 import { SewResNet } from './sew_resnet.js';
 import { VisionTransformer } from './vit.js';
 import { WideResNet } from './wideresnet.js';
+import { checkKnownKeys, OptionError } from '../core/options.js';
 
 export const IMAGE_MODEL_KINDS = ['dhn', 'bnn', 'snn', 'standard'] as const;
 export type ImageModelKind = (typeof IMAGE_MODEL_KINDS)[number];
@@ -50,6 +51,12 @@ export interface ImageModelOptions {
   patchSize?: number;
   /** ViT attention heads (must divide width). */
   heads?: number;
+}
+
+/** A checked choice (resolveImageModelOptions): kind, backbone and method set, the sizes that apply to the backbone set (but patchSize, which may depend on the image size), none that does not. */
+export interface ResolvedImageModelOptions extends ImageModelOptions {
+  backbone: string;
+  method: string;
 }
 
 /** A complete spec: every option that applies to the backbone is set; none that does not. */
@@ -105,7 +112,15 @@ const APPLIES: Readonly<Record<string, readonly (keyof ImageModelOptions)[]>> = 
   sew: ['depth', 'baseWidth', 'T'],
 };
 
-const OPTION_KEYS = ['kind', 'backbone', 'method', 'depth', 'width', 'baseWidth', 'T', 'dropout', 'patchSize', 'heads', 'inChannels', 'imageSize', 'numClasses'];
+/** The size options a backbone takes (beside kind, backbone and method). */
+export function backboneOptions(backbone: string): readonly (keyof ImageModelOptions)[] {
+  return APPLIES[backbone] ?? [];
+}
+
+const MODEL_OPTION_KEYS = ['kind', 'backbone', 'method', 'depth', 'width', 'baseWidth', 'T', 'dropout', 'patchSize', 'heads'];
+const DATA_KEYS = ['inChannels', 'imageSize', 'numClasses'];
+const OPTION_KEYS = [...MODEL_OPTION_KEYS, ...DATA_KEYS];
+const OWNER = 'buildImageModel';
 
 /** The methods a kind accepts, for messages. */
 export function validMethods(kind: ImageModelKind): string {
@@ -127,59 +142,63 @@ function isBinarySpec(canonical: string): boolean {
 
 /** The canonical method of a kind, or an Error naming the spec, the kind and the valid methods. */
 function checkMethod(kind: ImageModelKind, method: string): string {
-  const where = `buildImageModel: method ${JSON.stringify(method)}`;
+  const bad = (detail: string) => new OptionError(OWNER, 'method', `${JSON.stringify(method)}${detail}`);
   let canonical: string;
   try {
     canonical = canonicalActivationSpec(method);
   } catch (err) {
-    throw new Error(`${where} is not valid for a ${kind} model: ${(err as Error).message}; valid methods: ${validMethods(kind)}`);
+    throw bad(` is not valid for a ${kind} model: ${(err as Error).message}; valid methods: ${validMethods(kind)}`);
   }
   const name = canonical.replace(/^sign:/, '').split(/[:,]/)[0];
   if (kind === 'standard') {
-    if (isBinarySpec(canonical)) throw new Error(`${where} is a binary activation; the standard network uses a plain one (${validMethods(kind)}); use --model dhn, bnn or snn for binary methods`);
+    if (isBinarySpec(canonical)) throw bad(` is a binary activation; the standard network uses a plain one (${validMethods(kind)}); use --model dhn, bnn or snn for binary methods`);
     return canonical;
   }
-  if (!isBinarySpec(canonical)) throw new Error(`${where} is not a binary activation; valid methods for a ${kind} model: ${validMethods(kind)}`);
-  if (name === 'heaviside') throw new Error(`${where}: the exact step has no gradient and cannot be trained; valid methods for a ${kind} model: ${validMethods(kind)}`);
+  if (!isBinarySpec(canonical)) throw bad(` is not a binary activation; valid methods for a ${kind} model: ${validMethods(kind)}`);
+  if (name === 'heaviside') throw bad(`: the exact step has no gradient and cannot be trained; valid methods for a ${kind} model: ${validMethods(kind)}`);
   if (kind === 'bnn') return canonical.replace(/^sign:/, ''); // Bi-Real takes the 0/1 spec and uses its ±1 form
   if (canonical.startsWith('sign:') || name === 'approxsign') {
-    throw new Error(`${where} is a sign (±1) form; a ${kind} model's ${kind === 'snn' ? 'spikes' : 'activations'} are 0/1: valid methods: ${validMethods(kind)}`);
+    throw bad(` is a sign (±1) form; a ${kind} model's ${kind === 'snn' ? 'spikes' : 'activations'} are 0/1: valid methods: ${validMethods(kind)}`);
   }
   return canonical;
 }
 
 function intOption(name: string, v: unknown, check: (n: number) => boolean, rule: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || !check(v)) throw new Error(`buildImageModel: ${name} must be ${rule}; got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || !check(v)) throw new OptionError(OWNER, name, `must be ${rule}; got ${JSON.stringify(v)}`);
   return v;
 }
 
 /**
- * Fills a model spec's defaults and checks it: the kind, the backbone, the method and every size
- * option (an option that does not apply to the backbone is an error naming it). Returns a plain copy.
+ * Checks what a user chooses of a model, before any data is read: the kind, the backbone, the method and
+ * every size option (an option that does not apply to the backbone is an error naming it), and fills the
+ * defaults. What depends on the data is left to resolveImageModelSpec: a given patchSize is only checked
+ * to be a positive integer here (it must also divide the image size), and the default patchSize is set
+ * there. Every error is an OptionError naming the option.
  */
-export function resolveImageModelSpec(spec: ImageModelOptions & { inChannels: number; imageSize: number; numClasses: number }): ImageModelSpec {
-  if (spec === null || typeof spec !== 'object') throw new Error('buildImageModel: spec must be an object { kind, backbone?, method?, inChannels, imageSize, numClasses, ... }');
-  for (const k of Object.keys(spec)) if (!OPTION_KEYS.includes(k)) throw new Error(`buildImageModel: unknown option '${k}'; allowed: ${OPTION_KEYS.join(', ')}`);
+export function resolveImageModelOptions(options: ImageModelOptions): ResolvedImageModelOptions {
+  if (options === null || typeof options !== 'object') throw new Error(`${OWNER}: options must be an object { kind, backbone?, method?, depth?, ... }`);
+  checkKnownKeys(OWNER, options, MODEL_OPTION_KEYS);
+  return resolveChoice(options);
+}
+
+function resolveChoice(spec: ImageModelOptions): ResolvedImageModelOptions {
   const kind = spec.kind;
-  if (!(IMAGE_MODEL_KINDS as readonly string[]).includes(kind)) throw new Error(`buildImageModel: kind must be one of ${IMAGE_MODEL_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
+  if (!(IMAGE_MODEL_KINDS as readonly string[]).includes(kind)) throw new OptionError(OWNER, 'kind', `must be one of ${IMAGE_MODEL_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
   const backbones = IMAGE_BACKBONES[kind];
   const backbone = spec.backbone ?? backbones[0];
-  if (!backbones.includes(backbone)) throw new Error(`buildImageModel: backbone ${JSON.stringify(backbone)} is not one of a ${kind} model's: ${backbones.join(', ')}`);
-  const inChannels = intOption('inChannels', spec.inChannels, (n) => n > 0, 'a positive integer');
-  const imageSize = intOption('imageSize', spec.imageSize, (n) => n > 0, 'a positive integer');
-  const numClasses = intOption('numClasses', spec.numClasses, (n) => n > 1, 'an integer >= 2');
+  if (!backbones.includes(backbone)) throw new OptionError(OWNER, 'backbone', `${JSON.stringify(backbone)} is not one of a ${kind} model's: ${backbones.join(', ')}`);
   const defaultMethod = kind === 'standard' ? (backbone === 'vit' ? 'gelu' : 'relu') : familySpec(kind, kind === 'bnn' ? 'ste' : 'htaf');
   const method = checkMethod(kind, spec.method ?? defaultMethod);
   const applies = APPLIES[backbone];
   for (const k of ['depth', 'width', 'baseWidth', 'T', 'dropout', 'patchSize', 'heads'] as const) {
     if (spec[k] !== undefined && !applies.includes(k)) {
       const users = Object.entries(APPLIES).filter(([, keys]) => keys.includes(k)).map(([b]) => b);
-      throw new Error(`buildImageModel: ${k} does not apply to a ${kind} model with backbone ${backbone} (it applies to ${users.join(', ')}); got ${k}=${JSON.stringify(spec[k])}`);
+      throw new OptionError(OWNER, k, `does not apply to a ${kind} model with backbone ${backbone} (it applies to ${users.join(', ')}); got ${k}=${JSON.stringify(spec[k])}`);
     }
   }
   const d = IMAGE_MODEL_DEFAULTS[backbone as keyof typeof IMAGE_MODEL_DEFAULTS] as Partial<Record<keyof ImageModelOptions, number>>;
-  const out: ImageModelSpec = { kind, backbone, method, inChannels, imageSize, numClasses };
-  const take = (k: 'depth' | 'width' | 'baseWidth' | 'T' | 'heads' | 'patchSize'): number | undefined => (spec[k] ?? d[k]) as number | undefined;
+  const out: ResolvedImageModelOptions = { kind, backbone, method };
+  const take = (k: 'depth' | 'width' | 'baseWidth' | 'T' | 'heads'): number | undefined => (spec[k] ?? d[k]) as number | undefined;
   if (applies.includes('depth')) {
     const depth = take('depth');
     if (backbone === 'wrn') out.depth = intOption('depth', depth, (n) => n >= 10 && (n - 4) % 6 === 0, '6n + 4 with n >= 1 (10, 16, 22, 28, 40, ...)');
@@ -191,17 +210,37 @@ export function resolveImageModelSpec(spec: ImageModelOptions & { inChannels: nu
   if (applies.includes('T')) out.T = intOption('T', take('T'), (n) => n > 0, 'a positive integer (time steps)');
   if (applies.includes('heads')) {
     out.heads = intOption('heads', take('heads'), (n) => n > 0, 'a positive integer');
-    if (out.width! % out.heads !== 0) throw new Error(`buildImageModel: heads (${out.heads}) must divide width (${out.width})`);
+    if (out.width! % out.heads !== 0) throw new OptionError(OWNER, 'heads', `(${out.heads}) must divide width (${out.width})`);
   }
-  if (applies.includes('patchSize')) {
+  if (spec.patchSize !== undefined) out.patchSize = intOption('patchSize', spec.patchSize, (n) => n > 0, 'a positive integer');
+  if (applies.includes('dropout')) {
+    const p = spec.dropout ?? d.dropout ?? 0;
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new OptionError(OWNER, 'dropout', `must be a number in [0, 1); got ${JSON.stringify(spec.dropout)}`);
+    out.dropout = p;
+  }
+  return out;
+}
+
+/**
+ * Fills a model spec's defaults and checks it: the choice (resolveImageModelOptions) and what depends on
+ * the data (the channel and class counts, a ViT patch that divides the image size). Returns a plain copy.
+ */
+export function resolveImageModelSpec(spec: ImageModelOptions & { inChannels: number; imageSize: number; numClasses: number }): ImageModelSpec {
+  if (spec === null || typeof spec !== 'object') throw new Error(`${OWNER}: spec must be an object { kind, backbone?, method?, inChannels, imageSize, numClasses, ... }`);
+  checkKnownKeys(OWNER, spec, OPTION_KEYS);
+  const choice = resolveChoice(spec);
+  const inChannels = intOption('inChannels', spec.inChannels, (n) => n > 0, 'a positive integer');
+  const imageSize = intOption('imageSize', spec.imageSize, (n) => n > 0, 'a positive integer');
+  const numClasses = intOption('numClasses', spec.numClasses, (n) => n > 1, 'an integer >= 2');
+  const { kind, backbone, method } = choice;
+  // The keys in this order (checkpoints keep the spec as JSON).
+  const out: ImageModelSpec = { kind, backbone, method, inChannels, imageSize, numClasses };
+  for (const k of ['depth', 'width', 'baseWidth', 'T', 'heads'] as const) if (choice[k] !== undefined) out[k] = choice[k];
+  if (APPLIES[backbone].includes('patchSize')) {
     const fallback = [4, 7, 8, 2, 1].find((p) => imageSize % p === 0)!;
     out.patchSize = intOption('patchSize', spec.patchSize ?? fallback, (n) => n > 0 && imageSize % n === 0, `a divisor of the image size ${imageSize}`);
   }
-  if (applies.includes('dropout')) {
-    const p = spec.dropout ?? d.dropout ?? 0;
-    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new Error(`buildImageModel: dropout must be a number in [0, 1); got ${JSON.stringify(spec.dropout)}`);
-    out.dropout = p;
-  }
+  if (choice.dropout !== undefined) out.dropout = choice.dropout;
   return out;
 }
 

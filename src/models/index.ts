@@ -29,6 +29,6 @@ export { convertToSnn, ConvertedSnn } from './ann2snn.js';
 export type { ConvertOptions, SnnSite, SnnAccuracy, SnnInput, LabelledBatch } from './ann2snn.js';
 // The image models of Table 1 from one spec (standard / DHN / BNN / SNN), CPU-sized defaults.
 export {
-  buildImageModel, resolveImageModelSpec, describeImageModel, architectureName, familySpec, IMAGE_MODEL_KINDS, IMAGE_BACKBONES, IMAGE_MODEL_DEFAULTS, IMAGE_METHOD_SPECS,
+  buildImageModel, resolveImageModelSpec, resolveImageModelOptions, backboneOptions, describeImageModel, architectureName, familySpec, IMAGE_MODEL_KINDS, IMAGE_BACKBONES, IMAGE_MODEL_DEFAULTS, IMAGE_METHOD_SPECS,
 } from './image_zoo.js';
-export type { ImageModelKind, ImageModelOptions, ImageModelSpec } from './image_zoo.js';
+export type { ImageModelKind, ImageModelOptions, ImageModelSpec, ResolvedImageModelOptions } from './image_zoo.js';

@@ -7,7 +7,7 @@
 // [T, B, ...]; the membrane potential lives within one forward call (spiking_neuron.ts says why, and
 // how the spike function, the exact switch and the detached reset work).
 import type { Tensor } from '../tensor/tensor.js';
-import { shown } from './bnn_snn_options.js';
+import { showValue } from '../core/show.js';
 import { SpikingNeuron, neuronOptions, type NeuronOptions } from './spiking_neuron.js';
 
 export interface LIFOptions extends NeuronOptions {
@@ -22,7 +22,7 @@ export class LIFNode extends SpikingNeuron {
     const o = neuronOptions('LIFNode', options, ['tau']);
     super('LIFNode', o);
     const tau = o.tau ?? 2;
-    if (typeof tau !== 'number' || !Number.isFinite(tau) || tau <= 1) throw new Error(`LIFNode: tau must be a finite number > 1; got ${shown(tau)}`);
+    if (typeof tau !== 'number' || !Number.isFinite(tau) || tau <= 1) throw new Error(`LIFNode: tau must be a finite number > 1; got ${showValue(tau)}`);
     this.tau = tau;
   }
 

@@ -3,7 +3,7 @@
 // config or a flag can pick one; the options are each neuron's own (LIFOptions, IFOptions).
 import { IFNode, type IFOptions } from './if_neuron.js';
 import { LIFNode, type LIFOptions } from './lif.js';
-import { shown } from './bnn_snn_options.js';
+import { showValue } from '../core/show.js';
 import type { SpikingNeuron } from './spiking_neuron.js';
 
 export interface NeuronDefinition {
@@ -48,7 +48,7 @@ export function listNeurons(): Array<Pick<NeuronDefinition, 'name' | 'descriptio
 
 function definition(where: string, name: unknown): NeuronDefinition {
   const d = typeof name === 'string' ? NEURONS.find((n) => n.name === name.trim().toLowerCase()) : undefined;
-  if (!d) throw new Error(`${where}: unknown neuron ${shown(name)}; allowed: ${neuronNames().join(', ')}`);
+  if (!d) throw new Error(`${where}: unknown neuron ${showValue(name)}; allowed: ${neuronNames().join(', ')}`);
   return d;
 }
 

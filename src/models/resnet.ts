@@ -8,9 +8,8 @@
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, Sequential } from '../nn/index.js';
 import * as init from '../nn/init.js';
 import type { Tensor } from '../tensor/tensor.js';
-import {
-  activationOption, booleanOption, checkImageBatch, checkModelOptions, positiveIntOption, type FeatureBackbone,
-} from './backbone.js';
+import { checkOptionsObject } from '../core/options.js';
+import { activationOption, booleanOption, checkImageBatch, positiveIntOption, type FeatureBackbone } from './backbone.js';
 import { conv1x1, conv3x3, stemConv } from './resnet_layout.js';
 
 export type ResNetBlock = 'basic' | 'bottleneck';
@@ -153,7 +152,7 @@ export class ResNet extends Module implements FeatureBackbone {
 
   constructor(options: ResNetOptions = {}) {
     super();
-    checkModelOptions('ResNet', options, RESNET_KEYS);
+    checkOptionsObject('ResNet', options, RESNET_KEYS);
     const block = options.block ?? 'basic';
     if (block !== 'basic' && block !== 'bottleneck') throw new Error(`ResNet: block must be 'basic' or 'bottleneck'; got ${JSON.stringify(options.block)}`);
     const layers = options.layers ?? [2, 2, 2, 2];
@@ -248,7 +247,7 @@ export class ResNet extends Module implements FeatureBackbone {
 
 function factory(name: string, block: ResNetBlock, layers: number[], fixed: Partial<ResNetOptions> = {}) {
   return (options: ResNetFactoryOptions = {}): ResNet => {
-    checkModelOptions(name, options, RESNET_KEYS.filter((k) => k !== 'block' && k !== 'layers'));
+    checkOptionsObject(name, options, RESNET_KEYS.filter((k) => k !== 'block' && k !== 'layers'));
     return new ResNet({ ...fixed, ...options, block, layers });
   };
 }

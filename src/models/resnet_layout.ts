@@ -4,7 +4,7 @@
 // while the first block of stages 2-4 halves the size (layer1 ... layer4). Each model keeps its own blocks.
 import { Conv2d, Identity, MaxPool2d, Module, Sequential } from '../nn/index.js';
 import { Tensor } from '../tensor/tensor.js';
-import { shown } from './bnn_snn_options.js';
+import { showValue } from '../core/show.js';
 
 /** torchvision's conv3x3: padding 1, no bias (a batch norm follows). */
 export function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups = 1): Conv2d {
@@ -46,7 +46,7 @@ export function resnetStages(width: number, layers: readonly number[], block: Bl
 
 /** Throws unless x is a Tensor of images [B, channels, H, W], naming `owner` (e.g. 'SewResNet.forward'). */
 export function checkImageInput(owner: string, x: Tensor, channels: number): void {
-  if (!(x instanceof Tensor)) throw new Error(`${owner}: input must be a Tensor [B, ${channels}, H, W]; got ${shown(x)}`);
+  if (!(x instanceof Tensor)) throw new Error(`${owner}: input must be a Tensor [B, ${channels}, H, W]; got ${showValue(x)}`);
   if (x.shape.length !== 4 || x.shape[1] !== channels) {
     throw new Error(`${owner}: expected images [B, ${channels}, H, W]; got shape [${x.shape.join(', ')}]`);
   }

@@ -16,7 +16,8 @@
 // layer2.0.downsample_sn, fc.
 import { AdaptiveAvgPool2d, BatchNorm2d, type Conv2d, Linear, Module, Sequential } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { booleanOption, optionsObject, positiveInt, positiveIntList } from './bnn_snn_options.js';
+import { checkOptionsObject } from '../core/options.js';
+import { booleanOption, positiveInt, positiveIntList } from './bnn_snn_options.js';
 import { checkImageInput, conv1x1, conv3x3, resnetStages, stemConv, stemPool } from './resnet_layout.js';
 import { neuronFactory } from './neurons.js';
 import { DEFAULT_SPIKE_METHOD, type SpikingNeuron } from './spiking_neuron.js';
@@ -108,7 +109,7 @@ export class SewResNet extends Module {
 
   constructor(options: SewResNetOptions) {
     super();
-    const o = optionsObject('SewResNet', options, OPTION_KEYS);
+    const o = checkOptionsObject('SewResNet', options, OPTION_KEYS);
     this.numClasses = positiveInt('SewResNet', 'numClasses', o.numClasses);
     this.inChannels = positiveInt('SewResNet', 'inChannels', o.inChannels ?? 3);
     this.T = positiveInt('SewResNet', 'T', o.T ?? 4);
@@ -117,7 +118,7 @@ export class SewResNet extends Module {
     this.cifarStem = booleanOption('SewResNet', 'cifarStem', o.cifarStem ?? false);
     this.method = o.method ?? DEFAULT_SPIKE_METHOD;
     this.neuron = o.neuron ?? 'lif';
-    const extra = optionsObject('SewResNet: neuronOptions', o.neuronOptions, ['tau', 'vThreshold', 'vReset', 'detachReset']);
+    const extra = checkOptionsObject('SewResNet: neuronOptions', o.neuronOptions, ['tau', 'vThreshold', 'vReset', 'detachReset']);
     let neuron: () => SpikingNeuron;
     try {
       neuron = neuronFactory(this.neuron, { ...extra, method: this.method });

@@ -23,7 +23,9 @@ import { BinaryActivation, activationFactory } from '../activations/index.js';
 import { Module } from '../nn/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { stack } from '../tensor/functions.generated.js';
-import { booleanOption, finiteNumber, optionsObject, shown } from './bnn_snn_options.js';
+import { showValue } from '../core/show.js';
+import { checkOptionsObject } from '../core/options.js';
+import { booleanOption, finiteNumber } from './bnn_snn_options.js';
 
 /** Options every neuron takes. */
 export interface NeuronOptions {
@@ -70,7 +72,7 @@ export abstract class SpikingNeuron extends Module {
   protected constructor(owner: string, options: NeuronOptions) {
     super();
     const method = options.method ?? DEFAULT_SPIKE_METHOD;
-    if (typeof method !== 'string') throw new Error(`${owner}: method must be an activation spec string such as 'htaf' or 'ste:sigmoid'; got ${shown(method)}`);
+    if (typeof method !== 'string') throw new Error(`${owner}: method must be an activation spec string such as 'htaf' or 'ste:sigmoid'; got ${showValue(method)}`);
     let spike: Module;
     try {
       spike = activationFactory(method)();
@@ -112,7 +114,7 @@ export abstract class SpikingNeuron extends Module {
 
   /** x: inputs over time [T, B, ...] (time first); returns the spikes [T, B, ...]. */
   forward(x: Tensor): Tensor {
-    if (!(x instanceof Tensor)) throw new Error(`${this.constructor.name}.forward: input must be a Tensor [T, B, ...]; got ${shown(x)}`);
+    if (!(x instanceof Tensor)) throw new Error(`${this.constructor.name}.forward: input must be a Tensor [T, B, ...]; got ${showValue(x)}`);
     if (x.shape.length < 2 || x.shape[0] === 0) {
       throw new Error(`${this.constructor.name}.forward: expected input [T, B, ...] (time first, T ≥ 1) with at least 2 dims; got shape [${x.shape.join(', ')}]`);
     }
@@ -142,5 +144,5 @@ export abstract class SpikingNeuron extends Module {
 
 /** Checks a neuron's options object: only `allowed` keys (the shared ones plus the neuron's own). */
 export function neuronOptions<T extends NeuronOptions>(owner: string, options: T | undefined, own: readonly string[]): T {
-  return optionsObject(owner, options, [...NEURON_OPTION_KEYS, ...own]);
+  return checkOptionsObject(owner, options, [...NEURON_OPTION_KEYS, ...own]);
 }

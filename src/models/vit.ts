@@ -9,9 +9,8 @@ import { Conv2d, Dropout, LayerNorm, Linear, Module, MultiheadAttention, Sequent
 import { cat, zeros, empty } from '../tensor/functions.generated.js';
 import * as init from '../nn/init.js';
 import type { Tensor } from '../tensor/tensor.js';
-import {
-  activationOption, checkImageBatch, checkModelOptions, positiveIntOption, probabilityOption, type FeatureBackbone,
-} from './backbone.js';
+import { checkOptionsObject } from '../core/options.js';
+import { activationOption, checkImageBatch, positiveIntOption, probabilityOption, type FeatureBackbone } from './backbone.js';
 
 export interface VisionTransformerOptions {
   /** Height and width of the (square) input images. Required. */
@@ -125,7 +124,7 @@ export class VisionTransformer extends Module implements FeatureBackbone {
 
   constructor(options: VisionTransformerOptions) {
     super();
-    checkModelOptions('VisionTransformer', options, VIT_KEYS);
+    checkOptionsObject('VisionTransformer', options, VIT_KEYS);
     const req = (name: keyof VisionTransformerOptions) => {
       if (options[name] === undefined) throw new Error(`VisionTransformer: option ${name} is required`);
       return positiveIntOption('VisionTransformer', name, options[name], 0);
@@ -216,6 +215,6 @@ export type VitB32Options = Partial<Pick<VisionTransformerOptions, 'imageSize' |
 
 /** torchvision's vit_b_32: patch 32, 12 layers, 12 heads, width 768, MLP 3072, 224×224 images by default. */
 export function vitB32(options: VitB32Options = {}): VisionTransformer {
-  checkModelOptions('vitB32', options, ['imageSize', 'numClasses', 'inChannels', 'dropout', 'attentionDropout', 'activation']);
+  checkOptionsObject('vitB32', options, ['imageSize', 'numClasses', 'inChannels', 'dropout', 'attentionDropout', 'activation']);
   return new VisionTransformer({ imageSize: 224, ...options, patchSize: 32, numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072 });
 }

@@ -11,9 +11,8 @@ import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, Sequential } fr
 import { dropout } from '../tensor/functions.generated.js';
 import * as init from '../nn/init.js';
 import type { Tensor } from '../tensor/tensor.js';
-import {
-  activationOption, checkImageBatch, checkModelOptions, positiveIntOption, probabilityOption, type FeatureBackbone,
-} from './backbone.js';
+import { checkOptionsObject } from '../core/options.js';
+import { activationOption, checkImageBatch, positiveIntOption, probabilityOption, type FeatureBackbone } from './backbone.js';
 
 export interface WideResNetOptions {
   /** Total depth 6n + 4 (n blocks per group): 10, 16, 22, 28, 40, ... Default 28. */
@@ -113,7 +112,7 @@ export class WideResNet extends Module implements FeatureBackbone {
 
   constructor(options: WideResNetOptions = {}) {
     super();
-    checkModelOptions('WideResNet', options, WRN_KEYS);
+    checkOptionsObject('WideResNet', options, WRN_KEYS);
     this.depth = positiveIntOption('WideResNet', 'depth', options.depth, 28);
     if ((this.depth - 4) % 6 !== 0 || this.depth < 10) {
       throw new Error(`WideResNet: depth must be 6n + 4 with n >= 1 (10, 16, 22, 28, 40, ...); got ${JSON.stringify(options.depth)}`);

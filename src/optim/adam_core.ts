@@ -4,7 +4,9 @@
 import { N } from '../core/native.js';
 import type { NativeHandle } from '../core/types.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkBoolean, checkLr, checkNonNegative, checkNonNegativeInteger, checkUnitInterval, show } from './checks.js';
+import { showValue } from '../core/show.js';
+import { checkKnownKeys } from '../core/options.js';
+import { checkBoolean, checkLr, checkNonNegative, checkNonNegativeInteger, checkUnitInterval } from './checks.js';
 import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
 
 export type AdamHyperparameters = {
@@ -29,7 +31,7 @@ export abstract class AdamCore extends Optimizer<AdamHyperparameters, AdamState>
 
   protected checkGroup(g: AdamHyperparameters, owner: string): void {
     checkLr(owner, g.lr);
-    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`${owner}: betas must be a pair [beta1, beta2], got ${show(g.betas)}`);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`${owner}: betas must be a pair [beta1, beta2], got ${showValue(g.betas)}`);
     checkUnitInterval(owner, 'betas[0]', g.betas[0]);
     checkUnitInterval(owner, 'betas[1]', g.betas[1]);
     checkNonNegative(owner, 'eps', g.eps);
@@ -40,15 +42,13 @@ export abstract class AdamCore extends Optimizer<AdamHyperparameters, AdamState>
 
   protected checkState(entry: ParamState, param: Tensor, owner: string): void {
     super.checkState(entry, param, owner);
-    for (const k of Object.keys(entry)) {
-      if (!STATE_KEYS.includes(k)) throw new Error(`${owner}: unknown ${this.className} state '${k}'; allowed: ${STATE_KEYS.join(', ')}`);
-    }
+    checkKnownKeys(owner, entry, STATE_KEYS, `${this.className} state`);
     checkNonNegativeInteger(owner, 'step', entry.step);
     for (const k of ['expAvg', 'expAvgSq']) {
-      if (!(entry[k] instanceof Tensor)) throw new Error(`${owner}.${k} must be a Tensor, got ${show(entry[k])}`);
+      if (!(entry[k] instanceof Tensor)) throw new Error(`${owner}.${k} must be a Tensor, got ${showValue(entry[k])}`);
     }
     if (entry.maxExpAvgSq !== undefined && !(entry.maxExpAvgSq instanceof Tensor)) {
-      throw new Error(`${owner}.maxExpAvgSq must be a Tensor, got ${show(entry.maxExpAvgSq)}`);
+      throw new Error(`${owner}.maxExpAvgSq must be a Tensor, got ${showValue(entry.maxExpAvgSq)}`);
     }
   }
 

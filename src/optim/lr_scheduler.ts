@@ -4,7 +4,9 @@
 // mostly update lr recursively from the group's current lr; the closed forms agree with them at every
 // step up to rounding (test/golden/fixtures/optim.json checks it) and make a resumed run independent of
 // what the lr was when the state dict was loaded.
-import { checkFinite, checkKnownKeys, checkNonNegative, checkNonNegativeInteger, isPlainObject, show } from './checks.js';
+import { showValue } from '../core/show.js';
+import { checkKnownKeys } from '../core/options.js';
+import { checkFinite, checkNonNegative, checkNonNegativeInteger, isPlainObject } from './checks.js';
 
 /** What a scheduler needs of an optimizer: its param groups' mutable lr. Every Optimizer is one. */
 export interface SchedulableOptimizer {
@@ -49,7 +51,7 @@ export abstract class LRScheduler<C extends ScheduleConfig = ScheduleConfig> {
     config: C,
   ) {
     if (typeof optimizer !== 'object' || optimizer === null || !Array.isArray(optimizer.paramGroups) || optimizer.paramGroups.length === 0) {
-      throw new Error(`${className}: optimizer must be an Optimizer (an object with paramGroups), got ${show(optimizer)}`);
+      throw new Error(`${className}: optimizer must be an Optimizer (an object with paramGroups), got ${showValue(optimizer)}`);
     }
     this.checkConfig(config, className);
     this.optimizer = optimizer;
@@ -115,17 +117,17 @@ export abstract class LRScheduler<C extends ScheduleConfig = ScheduleConfig> {
    */
   loadStateDict(stateDict: LRSchedulerStateDict): void {
     const owner = `${this.className}: loadStateDict`;
-    if (!isPlainObject(stateDict)) throw new Error(`${owner}: expected an object as stateDict() returns, got ${show(stateDict)}`);
+    if (!isPlainObject(stateDict)) throw new Error(`${owner}: expected an object as stateDict() returns, got ${showValue(stateDict)}`);
     if (stateDict.type !== undefined && stateDict.type !== this.className) {
-      throw new Error(`${owner}: the state dict is a ${show(stateDict.type)}'s, not a ${this.className}'s`);
+      throw new Error(`${owner}: the state dict is a ${showValue(stateDict.type)}'s, not a ${this.className}'s`);
     }
     const configKeys = Object.keys(this.config);
-    checkKnownKeys(owner, 'key', stateDict, [...BOOKKEEPING_KEYS, ...configKeys]);
+    checkKnownKeys(owner, stateDict, [...BOOKKEEPING_KEYS, ...configKeys], 'key');
     checkNonNegativeInteger(owner, 'lastEpoch', stateDict.lastEpoch);
     const groups = this.optimizer.paramGroups.length;
     for (const key of ['baseLrs', 'lastLr'] as const) {
       const v = stateDict[key];
-      if (!Array.isArray(v) || v.length !== groups) throw new Error(`${owner}: ${key} must be an array of ${groups} numbers (one per param group), got ${show(v)}`);
+      if (!Array.isArray(v) || v.length !== groups) throw new Error(`${owner}: ${key} must be an array of ${groups} numbers (one per param group), got ${showValue(v)}`);
       v.forEach((x, i) => checkFinite(owner, `${key}[${i}]`, x));
     }
     const config = copyConfig(this.config);
@@ -157,8 +159,8 @@ export abstract class ClosedFormLR<C extends ScheduleConfig> extends LRScheduler
 
 /** Reads a schedule's options object: rejects unknown keys, fills defaults. */
 export function readOptions<T extends object>(owner: string, options: unknown, defaults: T): T {
-  if (!isPlainObject(options)) throw new Error(`${owner}: options must be an object, got ${show(options)}`);
-  checkKnownKeys(owner, 'option', options, Object.keys(defaults));
+  if (!isPlainObject(options)) throw new Error(`${owner}: options must be an object, got ${showValue(options)}`);
+  checkKnownKeys(owner, options, Object.keys(defaults));
   const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = Array.isArray(v) ? [...v] : v;
   return out as T;

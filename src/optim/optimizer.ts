@@ -10,7 +10,9 @@ import { tidy } from '../core/scope.js';
 import type { Device, NativeHandle } from '../core/types.js';
 import { Tensor } from '../tensor/tensor.js';
 import { enableGrad, noGrad } from '../autograd/grad_mode.js';
-import { checkKnownKeys, checkNonNegativeInteger, isPlainObject, show } from './checks.js';
+import { showValue } from '../core/show.js';
+import { checkKnownKeys } from '../core/options.js';
+import { checkNonNegativeInteger, isPlainObject } from './checks.js';
 
 /** A hyperparameter as groups and state dicts hold it: JSON-able. */
 export type HyperValue = number | boolean | readonly number[];
@@ -71,9 +73,9 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
     options: Partial<H>,
     builtinDefaults: Omit<H, 'lr'> & { lr?: number },
   ) {
-    if (!isPlainObject(options)) throw new Error(`${className}: options must be an object, got ${show(options)}`);
+    if (!isPlainObject(options)) throw new Error(`${className}: options must be an object, got ${showValue(options)}`);
     const known = [...new Set(['lr', ...Object.keys(builtinDefaults)])];
-    checkKnownKeys(className, 'option', options, known);
+    checkKnownKeys(className, options, known);
     const defaults: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(builtinDefaults)) defaults[k] = copyHyper(v);
     for (const [k, v] of Object.entries(options)) if (v !== undefined) defaults[k] = copyHyper(v);
@@ -83,7 +85,7 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
       throw new Error(`${className}: params must be an iterable of Tensors or of param groups ({ params, lr?, ... }), got a single Tensor; wrap it in an array`);
     }
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new Error(`${className}: params must be an iterable of Tensors or of param groups ({ params, lr?, ... }), got ${show(params)}`);
+      throw new Error(`${className}: params must be an iterable of Tensors or of param groups ({ params, lr?, ... }), got ${showValue(params)}`);
     }
     const items = [...(params as Iterable<unknown>)];
     if (items.length === 0) throw new Error(`${className}: got an empty parameter list`);
@@ -135,18 +137,18 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
   }
 
   private addGroup(group: ParamGroupInput<H>, owner: string): void {
-    if (!isPlainObject(group)) throw new Error(`${owner} must be an object { params, lr?, ... }, got ${show(group)}`);
+    if (!isPlainObject(group)) throw new Error(`${owner} must be an object { params, lr?, ... }, got ${showValue(group)}`);
     if (!('params' in group)) throw new Error(`${owner} has no params`);
-    checkKnownKeys(owner, 'key', group, this.groupKeys());
+    checkKnownKeys(owner, group, this.groupKeys(), 'key');
     const raw = group.params;
     if (raw === null || typeof raw !== 'object' || (!(raw instanceof Tensor) && typeof (raw as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
-      throw new Error(`${owner}: params must be a Tensor or an iterable of Tensors, got ${show(raw)}`);
+      throw new Error(`${owner}: params must be a Tensor or an iterable of Tensors, got ${showValue(raw)}`);
     }
     const params = raw instanceof Tensor ? [raw] : [...(raw as Iterable<unknown>)];
     if (params.length === 0) throw new Error(`${owner}: params is empty`);
     const seen = new Set<Tensor>();
     params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new Error(`${owner}: params[${i}] is not a Tensor, got ${show(p)}`);
+      if (!(p instanceof Tensor)) throw new Error(`${owner}: params[${i}] is not a Tensor, got ${showValue(p)}`);
       if (p.isDisposed) throw new Error(`${owner}: params[${i}] is a disposed Tensor`);
       if (!p.isLeaf) throw new Error(`${owner}: params[${i}] is not a leaf tensor (it was computed from others); an optimizer updates leaves`);
       if (seen.has(p)) throw new Error(`${owner}: params[${i}] appears twice in the group`);
@@ -233,7 +235,7 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
     this.checkNotDisposed('loadStateDict');
     const owner = `${this.className}: loadStateDict`;
     if (!isPlainObject(stateDict) || !Array.isArray(stateDict.paramGroups) || !isPlainObject(stateDict.state)) {
-      throw new Error(`${owner}: expected { state, paramGroups } as stateDict() returns, got ${show(stateDict)}`);
+      throw new Error(`${owner}: expected { state, paramGroups } as stateDict() returns, got ${showValue(stateDict)}`);
     }
     if (stateDict.paramGroups.length !== this.paramGroups.length) {
       throw new Error(`${owner}: the state dict has ${stateDict.paramGroups.length} param groups, this optimizer has ${this.paramGroups.length}`);
@@ -241,7 +243,7 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
     const paramOfIndex = new Map<number, Tensor>();
     const groups = stateDict.paramGroups.map((saved, gi) => {
       const where = `${owner}: param group ${gi}`;
-      if (!isPlainObject(saved) || !Array.isArray(saved.params)) throw new Error(`${where} must be an object with a params array, got ${show(saved)}`);
+      if (!isPlainObject(saved) || !Array.isArray(saved.params)) throw new Error(`${where} must be an object with a params array, got ${showValue(saved)}`);
       const current = this.paramGroups[gi];
       if (saved.params.length !== current.params.length) {
         throw new Error(`${where} has ${saved.params.length} params in the state dict and ${current.params.length} in this optimizer`);
@@ -251,7 +253,7 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
         if (paramOfIndex.has(id)) throw new Error(`${where}: parameter index ${id} appears twice in the state dict`);
         paramOfIndex.set(id, current.params[j]);
       });
-      checkKnownKeys(where, 'key', saved, this.groupKeys());
+      checkKnownKeys(where, saved, this.groupKeys(), 'key');
       const merged: Record<string, unknown> = { ...this.defaults };
       for (const [k, v] of Object.entries(saved)) if (k !== 'params' && v !== undefined) merged[k] = copyHyper(v);
       this.checkGroup(merged as unknown as H, where);
@@ -265,7 +267,7 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
         const where = `${owner}: state[${key}]`;
         const param = paramOfIndex.get(Number(key));
         if (param === undefined) throw new Error(`${where} belongs to no parameter: no param group lists index ${key}`);
-        if (!isPlainObject(entry)) throw new Error(`${where} must be an object, got ${show(entry)}`);
+        if (!isPlainObject(entry)) throw new Error(`${where} must be an object, got ${showValue(entry)}`);
         const loaded: ParamState = {};
         for (const [k, v] of Object.entries(entry)) {
           if (v instanceof Tensor) {
@@ -275,7 +277,7 @@ export abstract class Optimizer<H extends { lr: number }, S extends ParamState =
             loaded[k] = v;
           } else if (v !== null && v !== undefined) {
             // null is allowed: PyTorch's state dicts hold None for an unset momentum buffer.
-            throw new Error(`${where}.${k} must be a Tensor or a finite number, got ${show(v)}`);
+            throw new Error(`${where}.${k} must be a Tensor or a finite number, got ${showValue(v)}`);
           }
         }
         this.checkState(loaded, param, where);

@@ -3,7 +3,8 @@
 import { N } from '../core/native.js';
 import type { NativeHandle } from '../core/types.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkBoolean, checkFinite, checkLr, checkNonNegative, show } from './checks.js';
+import { showValue } from '../core/show.js';
+import { checkBoolean, checkFinite, checkLr, checkNonNegative } from './checks.js';
 import { Optimizer, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 
 export type SGDHyperparameters = {
@@ -39,7 +40,7 @@ export class SGD extends Optimizer<SGDHyperparameters, SGDState> {
     checkBoolean(owner, 'nesterov', g.nesterov);
     checkBoolean(owner, 'maximize', g.maximize);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
-      throw new Error(`${owner}: nesterov needs momentum > 0 and dampening 0, got momentum ${show(g.momentum)} and dampening ${show(g.dampening)}`);
+      throw new Error(`${owner}: nesterov needs momentum > 0 and dampening 0, got momentum ${showValue(g.momentum)} and dampening ${showValue(g.dampening)}`);
     }
   }
 
@@ -47,7 +48,7 @@ export class SGD extends Optimizer<SGDHyperparameters, SGDState> {
     super.checkState(entry, param, owner);
     for (const [k, v] of Object.entries(entry)) {
       if (k !== 'momentumBuffer') throw new Error(`${owner}: unknown SGD state '${k}'; SGD keeps only momentumBuffer`);
-      if (!(v instanceof Tensor)) throw new Error(`${owner}.momentumBuffer must be a Tensor, got ${show(v)}`);
+      if (!(v instanceof Tensor)) throw new Error(`${owner}.momentumBuffer must be a Tensor, got ${showValue(v)}`);
     }
   }
 

@@ -2,13 +2,10 @@
 // src/train/ablate_bounds.ts.
 import { roundUpForTable } from '../theory/index.js';
 import type { BoundAblationResult } from '../train/ablate_bounds.js';
+import { csvText } from './csv.js';
 
 function num(v: number, digits = 4): string {
   return Number.isFinite(v) ? v.toFixed(digits) : 'n/a';
-}
-
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function ablationHeader(r: BoundAblationResult): string[] {
@@ -37,12 +34,9 @@ export function ablationMarkdown(r: BoundAblationResult): string[] {
 }
 
 export function ablationCsv(r: BoundAblationResult): string {
-  const lines = [`beta,alpha_min,alpha,spec,eps,delta,metric,test_exact,test_smooth,val_exact,binarity,best_epoch,epochs_run,seconds,stopped_on_nan_epoch`];
-  for (const x of r.rows) {
-    lines.push([
-      x.beta, x.alphaMin, x.alpha, csvField(x.spec), r.eps, r.delta, x.metric, x.test, x.testSmooth, x.val, x.binarity, x.bestEpoch, x.epochsRun, x.seconds,
-      x.stoppedOnNaN ? x.stoppedOnNaN.epoch : '',
-    ].join(','));
-  }
-  return lines.join('\n') + '\n';
+  const header = ['beta', 'alpha_min', 'alpha', 'spec', 'eps', 'delta', 'metric', 'test_exact', 'test_smooth', 'val_exact', 'binarity', 'best_epoch', 'epochs_run', 'seconds', 'stopped_on_nan_epoch'];
+  return csvText(header, r.rows.map((x) => [
+    x.beta, x.alphaMin, x.alpha, x.spec, r.eps, r.delta, x.metric, x.test, x.testSmooth, x.val, x.binarity, x.bestEpoch, x.epochsRun, x.seconds,
+    x.stoppedOnNaN ? x.stoppedOnNaN.epoch : null,
+  ]));
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { ResultTable } from '../metrics/summary.js';
 import type { CompareRun } from '../train/protocol.js';
 import type { ImageCompareRun } from '../train/image_compare.js';
-import { tableToCSV, tableToJSON, tableToMarkdown, tableToText, writeTextAtomic } from './table.js';
+import { writeBytesAtomically } from '../io/atomic_file.js';
+import { tableToCSV, tableToJSON, tableToMarkdown, tableToText } from './table.js';
 
 export interface CompareFiles {
   journal: string;
@@ -22,9 +23,9 @@ export interface CompareReport {
 
 function write(outDir: string, journal: string, json: object, markdown: string, csv: string, text: string): CompareReport {
   const files: CompareFiles = { journal, json: join(outDir, 'results.json'), markdown: join(outDir, 'results.md'), csv: join(outDir, 'results.csv') };
-  writeTextAtomic(files.json, `${JSON.stringify(json, null, 2)}\n`);
-  writeTextAtomic(files.markdown, markdown);
-  writeTextAtomic(files.csv, csv);
+  writeBytesAtomically(files.json, `${JSON.stringify(json, null, 2)}\n`, 'write table');
+  writeBytesAtomically(files.markdown, markdown, 'write table');
+  writeBytesAtomically(files.csv, csv, 'write table');
   return { markdown, text, files };
 }
 

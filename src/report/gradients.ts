@@ -1,6 +1,7 @@
 // The gradient studies' text outputs (Figure 7's summary, Table 7, their CSVs): rendering only; the
 // studies themselves are src/train/gradient_study.ts.
 import { DEFAULT_VANISHING_THRESHOLD, type MethodGradients, type VanishingTable } from '../train/gradient_study.js';
+import { csvText, type CsvCell } from './csv.js';
 
 export const archLabel = (hidden: readonly number[]): string => hidden.join('-');
 
@@ -18,10 +19,6 @@ function fmtNum(v: number, digits = 4): string {
 function mdTable(header: string[], rows: string[][]): string[] {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)];
-}
-
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function gradientStatus(run: MethodGradients): string {
@@ -63,15 +60,15 @@ export function gradientSummaryMarkdown(study: { threshold: number; runs: Method
 
 /** CSV: one line per architecture, method, epoch and layer. */
 export function gradientCsv(runs: readonly MethodGradients[]): string {
-  const lines = ['architecture,method,epoch,layer,width,mean_grad_norm,log10_mean_grad_norm,train_loss'];
+  const rows: CsvCell[][] = [];
   for (const r of runs) {
     for (const e of r.epochs) {
       r.hidden.forEach((w, i) => {
-        lines.push([archLabel(r.hidden), csvField(r.method), String(e.epoch), String(i + 1), String(w), String(e.norms[i]), String(Math.log10(e.norms[i])), String(e.loss)].join(','));
+        rows.push([archLabel(r.hidden), r.method, e.epoch, i + 1, w, e.norms[i], Math.log10(e.norms[i]), e.loss]);
       });
     }
   }
-  return lines.join('\n') + '\n';
+  return csvText(['architecture', 'method', 'epoch', 'layer', 'width', 'mean_grad_norm', 'log10_mean_grad_norm', 'train_loss'], rows);
 }
 
 /** Table 7 as Markdown: architectures × methods, "vanishing"/"ok" (min log10 first-layer norm), the threshold in the header. */
@@ -90,19 +87,17 @@ export function vanishingTableMarkdown(t: VanishingTable): string[] {
 }
 
 export function vanishingTableCsv(t: VanishingTable): string {
-  const lines = ['architecture,method,threshold,status,vanishing_epoch,min_first_layer_norm,log10_min_first_layer_norm,final_loss'];
+  const rows: CsvCell[][] = [];
   t.architectures.forEach((a, ai) => {
     for (const r of t.cells[ai]) {
-      lines.push([
-        archLabel(a), csvField(r.method), String(t.threshold), gradientStatus(r), r.vanishingEpoch === null ? '' : String(r.vanishingEpoch),
-        String(r.minFirstLayerNorm), String(Math.log10(r.minFirstLayerNorm)), String(r.epochs[r.epochs.length - 1]?.loss ?? NaN),
-      ].join(','));
+      rows.push([
+        archLabel(a), r.method, t.threshold, gradientStatus(r), r.vanishingEpoch,
+        r.minFirstLayerNorm, Math.log10(r.minFirstLayerNorm), r.epochs[r.epochs.length - 1]?.loss ?? NaN,
+      ]);
     }
   });
-  return lines.join('\n') + '\n';
+  return csvText(['architecture', 'method', 'threshold', 'status', 'vanishing_epoch', 'min_first_layer_norm', 'log10_min_first_layer_norm', 'final_loss'], rows);
 }
 
-/** JSON-able copy: non-finite numbers become null (JSON has no Infinity/NaN). */
-export function toJsonSafe<T>(v: T): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x)));
-}
+/** The gradient study's JSON goes through the one NaN → null helper (src/io/json.ts); re-exported for the public API. */
+export { toJsonSafe } from '../io/json.js';

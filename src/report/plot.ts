@@ -20,6 +20,8 @@ export interface PlotFiles {
 export interface PlotOptions {
   /** PNG pixels per SVG pixel (default 2, for sharp text on high-density screens and in print). */
   pngScale?: number;
+  /** Who writes the figure, for errors (default 'plot'): a command names itself and its folder, `htaf gradients --out 'DIR'`. */
+  owner?: string;
 }
 
 /** Fonts the SVG asks for, most wanted first (DejaVu Sans has every Greek letter and the prime ′). */
@@ -86,26 +88,25 @@ export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
   return sharp(Buffer.from(svg), { density: 72 * scale }).png({ compressionLevel: 9, palette: true }).toBuffer();
 }
 
-/** Writes a figure file atomically (src/io/atomic_file.ts), so a reader never sees half a figure. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  writeBytesAtomically(path, data, 'plot');
-}
-
 /**
  * Renders `spec` and writes `<outDir>/<name>.svg` and `<outDir>/<name>.png` (creating `outDir`),
  * each atomically. Returns the two paths.
  */
 export async function writePlot(spec: TopLevelSpec, outDir: string, name: string, options: PlotOptions = {}): Promise<PlotFiles> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`plot: figure name must be a plain file name, got '${name}'`);
+  const owner = options.owner ?? 'plot';
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`${owner}: figure name must be a plain file name, got '${name}'`);
+  const scale = options.pngScale ?? 2;
+  if (!(scale > 0 && scale <= 8)) throw new Error(`${owner}: pngScale must be in (0, 8], got ${scale}`);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (err) {
-    throw new Error(`plot: cannot create output directory ${outDir}: ${(err as Error).message}`);
+    throw new Error(`${owner}: cannot create output directory ${outDir}: ${(err as Error).message}`);
   }
   const svg = await renderSvg(spec);
-  const png = await svgToPng(svg, options.pngScale ?? 2);
+  const png = await svgToPng(svg, scale);
   const files = { svg: join(outDir, `${name}.svg`), png: join(outDir, `${name}.png`) };
-  await writeFileAtomic(files.svg, svg);
-  await writeFileAtomic(files.png, png);
+  // Atomically (src/io/atomic_file.ts), so a reader never sees half a figure.
+  writeBytesAtomically(files.svg, svg, owner);
+  writeBytesAtomically(files.png, png, owner);
   return files;
 }

@@ -1,6 +1,8 @@
 // The root of Tensor: it holds the native handle. Kept apart from tensor.ts so the generated method
 // table (tensor_ops.generated.ts) can sit between the two without an import cycle.
 import type { NativeHandle } from '../core/types.js';
+import { checkOptionsObject } from '../core/options.js';
+import { SHOW, showValue } from '../core/show.js';
 
 export abstract class TensorBase {
   /** The native handle. It stays valid (as a disposed handle) after dispose(), so errors can say so. */
@@ -8,6 +10,12 @@ export abstract class TensorBase {
 
   constructor(native: NativeHandle) {
     this.native = native;
+  }
+
+  /** How messages show a tensor (showValue): dtype[shape], or <disposed tensor>, as the addon does. */
+  [SHOW](): string {
+    const t = this as unknown as { isDisposed: boolean; dtype: string; shape: readonly number[] };
+    return t.isDisposed ? '<disposed tensor>' : `${t.dtype}[${t.shape.join(', ')}]`;
   }
 }
 
@@ -29,35 +37,9 @@ export function hl(xs: unknown): NativeHandle[] {
   return (Array.isArray(xs) ? xs.map(h) : xs) as NativeHandle[];
 }
 
-/**
- * One argument as the addon's errors show it: tensors as dtype[shape] (or <disposed tensor>), strings quoted,
- * arrays item by item. Never throws (a garbage handle reads as "object").
- */
-export function describeValue(v: unknown, depth = 0): string {
-  if (v instanceof TensorBase) {
-    try {
-      const t = v as unknown as { isDisposed: boolean; dtype: string; shape: readonly number[] };
-      return t.isDisposed ? '<disposed tensor>' : `${t.dtype}[${t.shape.join(', ')}]`;
-    } catch {
-      return 'object';
-    }
-  }
-  if (v === null) return 'null';
-  if (typeof v === 'string') return `'${v.length > 40 ? v.slice(0, 40) + '...' : v}'`;
-  if (Array.isArray(v)) {
-    if (depth > 1) return '[...]';
-    const items = v.slice(0, 8).map((x) => describeValue(x, depth + 1));
-    if (v.length > 8) items.push(`... (${v.length} items)`);
-    return `[${items.join(', ')}]`;
-  }
-  if (typeof v === 'object') return 'object';
-  if (typeof v === 'function') return 'function';
-  return String(v);
-}
-
 /** "name=value, ..." for an error message, like the addon's. */
 export function describeArgs(args: Record<string, unknown>): string {
-  return Object.entries(args).map(([k, v]) => `${k}=${describeValue(v)}`).join(', ');
+  return Object.entries(args).map(([k, v]) => `${k}=${showValue(v, { quote: "'" })}`).join(', ');
 }
 
 /**
@@ -65,13 +47,5 @@ export function describeArgs(args: Record<string, unknown>): string {
  * `args` (the op's other arguments), the message reads like the addon's: `op(self=float32[2, 3], ...): ...`.
  */
 export function checkOptions(op: string, options: unknown, allowed: readonly string[], args?: Record<string, unknown>): void {
-  const head = args ? `${op}(${describeArgs(args)})` : op;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`${head}: the options argument must be an object with any of: ${allowed.join(', ')}; got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new Error(`${head}: unknown option '${key}'; allowed: ${allowed.join(', ')}`);
-    }
-  }
+  checkOptionsObject(args ? `${op}(${describeArgs(args)})` : op, options as object | undefined, allowed);
 }

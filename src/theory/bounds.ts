@@ -3,7 +3,7 @@
 // (For x ≥ δ: 1 − HTAF(x) = σ(−β·tanh(αx)) ≤ σ(−β·tanh(αδ)) ≤ eps ⇔ β·tanh(αδ) ≥ L; x ≤ −δ is the mirror image.)
 // Table 6 (eps = δ = 0.1) and Figure 2 (β·α_min falls toward L/δ ≈ 22) are reproduced by `htaf bounds`.
 import { epsilon, positive } from './checks.js';
-import { sigmoid } from './theorem32.js';
+import { sigmoid } from '../activations/float64.js';
 
 /** L = ln((1 − eps)/eps), the logit of 1 − eps. */
 export function logitBound(eps: number): number {

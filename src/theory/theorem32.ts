@@ -8,14 +8,7 @@
 // 1 − tanh²(y) = 4·e^(−2|y|)/(1 + e^(−2|y|))², both exact to a few ulps however far into the tail
 // (the textbook 1 − tanh² is exactly 0 once |y| > 19). Logs are available for values below float64's range.
 import { finite, positive } from './checks.js';
-import { sech2 } from '../activations/htaf.js';
-
-/** σ(u), without overflow for either sign of u. */
-export function sigmoid(u: number): number {
-  if (u >= 0) return 1 / (1 + Math.exp(-u));
-  const e = Math.exp(u);
-  return e / (1 + e);
-}
+import { sech2, sigmoid } from '../activations/float64.js';
 
 /** σ(u)·σ(−u) = σ'(u), relative accuracy kept in the tails. */
 function sigmoidSlope(u: number): number {

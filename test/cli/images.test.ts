@@ -180,7 +180,16 @@ test('images train/compare/convert: bad options give errors naming the option an
       [['compare', ...cmp, '--methods', 'htaf,foo'], /--methods: 'foo' is neither a family \(htaf, ste, ss\) nor a valid spec/],
       [['compare', ...cmp, '--lr', '0.01,x'], /--lr must be a comma-separated list of numbers > 0, got '0.01,x'/],
       [['compare', ...cmp, '--models', 'dhn', '--T', '4'], /--T applies to snn models only/],
-      [['compare', ...cmp, '--models', 'bnn', '--resnet-depth', '16'], /htaf images compare: --depth must be one of 10, 18, 34/],
+      [['compare', ...cmp, '--models', 'bnn', '--depth', '16'], /htaf images compare: --depth must be one of 10, 18, 34; got 16 \(the bnn model\)/],
+      [['compare', ...cmp, '--models', 'dhn,bnn', '--depth', '10,bnn=16'], /htaf images compare: --depth must be one of 10, 18, 34; got 16 \(the bnn model\)/],
+      [['compare', ...cmp, '--models', 'dhn', '--depth', 'snn=10'], /htaf images compare: --depth snn=10: snn is not in --models \(dhn\)/],
+      [['compare', ...cmp, '--models', 'bnn', '--width', '2'], /htaf images compare: --width applies to dhn and standard models only; --models is bnn/],
+      [['compare', ...cmp, '--models', 'bnn', '--width', 'bnn=2'], /htaf images compare: --width does not apply to a bnn model with backbone bireal/],
+      [['compare', ...cmp, '--depth', 'cnn=10'], /--depth must be a positive integer or kind=n pairs .*'cnn' is not a model kind; got 'cnn=10'/],
+      [['compare', ...cmp, '--wrn-depth', '10'], /unknown option '--wrn-depth'/],
+      [['train', '--dataset', 'fashion-mnist', '--model', 'standard', '--backbone', 'vit', '--patch-size', '0'], /--patch-size must be a positive integer, got '0'/],
+      // A patch size is checked against the image size once the data is read.
+      [['train', '--dataset', 'fashion-mnist', '--model', 'standard', '--backbone', 'vit', '--patch-size', '5'], /htaf images train: --patch-size must be a divisor of the image size 12; got 5/],
       [['convert', '--checkpoint', join(dir, 'missing.safetensors')], /htaf images convert --checkpoint .*missing\.safetensors/],
       [['convert', '--checkpoint', 'x', '--T', '1,0'], /--T must be a comma-separated list of positive integers, got '1,0'/],
     ];
@@ -202,7 +211,7 @@ test('images compare: Table 1 (models × methods, mean (se) over seeds) and --re
   try {
     const out = join(dir, 'cmp');
     const args = ['compare', '--dataset', 'fashion-mnist', '--models', 'dhn,standard', '--methods', 'htaf,ss', '--seeds', '2', '--epochs', '1', '--batch', '16',
-      '--wrn-depth', '10', '--base-width', '4', '--lr', '0.01', '--out', out];
+      '--depth', '10', '--base-width', '4', '--lr', '0.01', '--out', out];
     const a = cli(args);
     assert.equal(a.status, 0, a.stderr);
     assert.match(a.stdout, /Model +HTAF Accuracy +SS Accuracy +ReLU Accuracy/);
@@ -245,6 +254,13 @@ test('images convert: the ANN-to-SNN table per T beside an HTAF SNN; a non-ReLU 
     const j = JSON.parse(readFileSync(join(dir, 'conv', 'convert.json'), 'utf8'));
     assert.deepEqual(j.perT.map((p: { T: number }) => p.T), [1, 4, 16]);
     assert.equal(j.calibrationImages, 64);
+    // convert.csv: one row per model and T, the model names quoted (they hold commas), T empty for the ANN.
+    const csv = readFileSync(join(dir, 'conv', 'convert.csv'), 'utf8').split('\n');
+    assert.equal(csv[0], 'model,T,accuracy,seconds,imagesPerSecond');
+    assert.match(csv[1], /^"ANN \(WRN-10-1 \(base 4\), ReLU\)",,[\d.]+,[\d.e-]+,[\d.e+]+$/);
+    assert.match(csv[2], /^"ANN-to-SNN \(IF, rate coded\)",1,/);
+    assert.match(csv[5], /^"HTAF SNN \(SEW-ResNet-10 \(base 4, LIF, T=2\), ste:sigmoid,k=4, exact steps\)",2,/);
+    assert.equal(csv.length, 7);
     // The rate-coded network approaches the ANN as T grows.
     assert.ok(j.perT[2].accuracy >= j.perT[0].accuracy, JSON.stringify(j.perT));
     const refused = cli(['convert', '--checkpoint', join(dir, 'snn', 'best.safetensors')]);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_MAX_LEVELS, fitPreprocessor, loadTabular, MULTICLASS_MAX_LEVELS } from '../../src/index.js';
+import { DEFAULT_MAX_LEVELS, fitPreprocessor, loadTabular, MULTICLASS_MAX_LEVELS, MULTICLASS_MIN_ROWS_PER_LEVEL } from '../../src/index.js';
 import { throwsWith } from '../helpers/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'htaf-tabular-load-'));
@@ -60,6 +60,30 @@ test('the task must fit the target: regression on text, binary on three levels, 
   const dirty = table(['x', 'y'], range(40).map((i) => [i, i === 7 ? 'abc' : i * 0.5]));
   throwsWith(() => loadTabular(dirty, { target: 'y' }), dirty, "row 9, column 'y'", '"abc"');
   throwsWith(() => loadTabular(text, { target: 'y', task: 'tree' as never }), 'task must be one of');
+});
+
+test('many text levels: classes when each has many rows (26 letters), refused with the reason when ID-like or free text', () => {
+  // The UCI letter data's shape: 26 text classes, here 30 rows each.
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+  const letterFile = table(['x', 'letter'], range(26 * 30).map((i) => [i % 17, letters[(i * 7) % 26]]));
+  const letter = loadTabular(letterFile, { target: 'letter' });
+  assert.equal(letter.task, 'multiclass');
+  assert.deepEqual(letter.classes, letters);
+  // An ID-like target (one row per level) is still refused, saying why.
+  const ids = table(['x', 'id'], range(200).map((i) => [i % 3, `user${i}`]));
+  throwsWith(() => loadTabular(ids, { target: 'id' }), ids, "column 'id'", '200 levels', `more than ${MULTICLASS_MAX_LEVELS}`,
+    'every row has its own value in 200 rows', 'an ID or a name', "task 'multiclass'");
+  // Few rows per level, not all distinct: the median is named.
+  const names = table(['x', 'name'], range(120).map((i) => [i % 3, `n${Math.floor(i / 2)}`]));
+  throwsWith(() => loadTabular(names, { target: 'name' }), names, '60 levels', 'a median of 2 rows per level in 120 rows',
+    `at least ${MULTICLASS_MIN_ROWS_PER_LEVEL}`, 'an ID or a name');
+  // Free text (repeated sentences) is refused as such, even with many rows per level.
+  const sentences = range(25).map((i) => `the customer said thing number ${i}`);
+  const prose = table(['x', 'comment'], range(25 * 10).map((i) => [i % 3, sentences[i % 25]]));
+  throwsWith(() => loadTabular(prose, { target: 'comment' }), prose, '25 levels', '25 of them have 4 words or more', 'free text', "task 'multiclass'");
+  assert.equal(loadTabular(prose, { target: 'comment', task: 'multiclass' }).classes.length, 25);
+  // The class cap holds for a detected target too.
+  throwsWith(() => loadTabular(letterFile, { target: 'letter', maxLevels: 20 }), letterFile, '26 levels', 'cap of 20 classes', 'maxLevels');
 });
 
 test('bad inputs: empty file, header only, ragged row, absent target, one-level target', () => {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomSplit, splitSizes } from '../../src/index.js';
+import { largestRemainder } from '../../src/data/splits.js';
 
 function check(n: number, split: { train: number[]; val: number[]; test: number[] }): void {
   const all = [...split.train, ...split.val, ...split.test].sort((a, b) => a - b);
@@ -46,4 +47,12 @@ test('bad arguments are errors naming what is wrong', () => {
   assert.throws(() => randomSplit(10, 1, [1.2, -0.1, -0.1]), /non-negative/);
   assert.throws(() => randomSplit(10, 1, [0.5, 0.5] as never), /three/);
   assert.throws(() => randomSplit(3, 1), /3 rows are too few.*val part would be empty/);
+});
+
+test('largestRemainder: floors, then the units left to the largest remainders (ties to the lower index)', () => {
+  assert.deepEqual(largestRemainder([4930.1, 704.3, 1408.6], 7043), [4930, 704, 1409]);
+  assert.deepEqual(largestRemainder([1.5, 1.5, 1], 4), [2, 1, 1]);
+  assert.deepEqual(largestRemainder([10 / 3, 10 / 3, 10 / 3], 10), [4, 3, 3]);
+  assert.deepEqual(largestRemainder([2, 3], 5), [2, 3]);
+  assert.deepEqual(splitSizes(7043, [0.7, 0.1, 0.2]), largestRemainder([7043 * 0.7, 7043 * 0.1, 7043 * 0.2], 7043));
 });

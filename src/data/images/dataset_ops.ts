@@ -2,6 +2,7 @@
 // subset (quick runs), splitting validation from training (stratified, so small sets keep every class),
 // and the per-channel statistics standardization uses (docs/images.md, standardization; the paper's Appendix D.2).
 import { hashSeed, mulberry32, randomPermutation } from '../random.js';
+import { largestRemainder } from '../splits.js';
 import type { ChannelStats, ImageDataset } from './types.js';
 
 // One salt per use, so a subset and a split with the same seed draw independent streams.
@@ -31,16 +32,7 @@ export function checkImageDataset(ds: ImageDataset, where: string): void {
 /** Sizes that sum to `total`, each within 1 of total·count/sum(counts) (largest remainder, ties to the lower class). */
 function allocate(counts: readonly number[], total: number): number[] {
   const n = counts.reduce((a, b) => a + b, 0);
-  const exact = counts.map((c) => (total * c) / n);
-  const sizes = exact.map(Math.floor);
-  let left = total - sizes.reduce((a, b) => a + b, 0);
-  const order = counts.map((_, k) => k).sort((a, b) => (exact[b] - sizes[b]) - (exact[a] - sizes[a]) || a - b);
-  for (const k of order) {
-    if (left <= 0) break;
-    sizes[k]++;
-    left--;
-  }
-  return sizes;
+  return largestRemainder(counts.map((c) => (total * c) / n), total);
 }
 
 /**

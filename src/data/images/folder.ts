@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { hashSeed, mulberry32 } from '../random.js';
 import { stratifiedChoice, takeImages } from './dataset_ops.js';
 import type { ImageDataset, ImageSource } from './types.js';
+import { checkOptionsObject } from '../../core/options.js';
 
 /** File extensions read as images (case-insensitive); other files in a class folder are ignored. */
 export const IMAGE_FOLDER_EXTENSIONS: readonly string[] = Object.freeze(['.png', '.jpg', '.jpeg']);
@@ -169,10 +170,7 @@ async function decodeAll(listings: readonly Listing[], size: { height: number; w
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageSource> {
   if (typeof dir !== 'string' || dir === '') throw new Error(`loadImageFolder: dir must be a folder path, got ${JSON.stringify(dir)}`);
-  if (options === null || typeof options !== 'object') throw new Error('loadImageFolder: options must be an object { size?, testFraction?, seed? }');
-  for (const key of Object.keys(options)) {
-    if (!['size', 'testFraction', 'seed'].includes(key)) throw new Error(`loadImageFolder: unknown option '${key}'; the options are size, testFraction, seed`);
-  }
+  checkOptionsObject('loadImageFolder', options, ['size', 'testFraction', 'seed']);
   const size = checkSize(options.size);
   const testFraction = options.testFraction ?? DEFAULT_TEST_FRACTION;
   const seed = options.seed ?? 0;

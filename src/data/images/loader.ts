@@ -9,6 +9,7 @@ import { BatchBuilder, countBatches, type BatchPlan, type BuiltBatch } from './b
 import { checkImageDataset } from './dataset_ops.js';
 import type { LoaderWorkerData, BatchReply, BatchRequest } from './loader_worker.js';
 import type { AugmentOptions, ChannelStats, ImageBatch, ImageDataset } from './types.js';
+import { checkOptionsObject } from '../../core/options.js';
 
 export interface ImageLoaderOptions {
   batchSize: number;
@@ -88,10 +89,8 @@ export class ImageLoader {
   constructor(private readonly dataset: ImageDataset, options: ImageLoaderOptions) {
     const where = 'ImageLoader';
     checkImageDataset(dataset, where);
-    if (options === null || typeof options !== 'object') throw new Error(`${where}: options must be an object { batchSize, stats, ... }`);
-    for (const key of Object.keys(options)) {
-      if (!OPTION_NAMES.includes(key)) throw new Error(`${where}: unknown option '${key}'; the options are ${OPTION_NAMES.join(', ')}`);
-    }
+    if (options === undefined) throw new Error(`${where}: options { batchSize, stats, ... } are required`);
+    checkOptionsObject(where, options, OPTION_NAMES);
     const { batchSize, stats, shuffle = true, seed = 0, augment, dropLast = false, prefetch = true } = options;
     checkBatchSize(where, batchSize);
     checkStats(where, stats, dataset.channels);

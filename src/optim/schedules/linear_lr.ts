@@ -1,7 +1,8 @@
 // LinearLR (torch.optim.lr_scheduler.LinearLR): the lr factor moves linearly from startFactor to
 // endFactor over totalIters steps, then stays: lr = baseLr·(start + (end − start)·min(epoch, total)/total).
 // With endFactor 1 it is a linear warm-up; LinearWarmup names that case.
-import { checkPositiveInteger, show } from '../checks.js';
+import { showValue } from '../../core/show.js';
+import { checkPositiveInteger } from '../checks.js';
 import { ClosedFormLR, readOptions, type SchedulableOptimizer } from '../lr_scheduler.js';
 
 export type LinearLROptions = { startFactor?: number; endFactor?: number; totalIters?: number };
@@ -21,10 +22,10 @@ export class LinearLR extends ClosedFormLR<LinearLRConfig> {
   protected checkConfig(c: LinearLRConfig, owner: string): void {
     // PyTorch's bounds: a start factor of 0 would make its recursive form divide by zero.
     if (typeof c.startFactor !== 'number' || !(c.startFactor > 0 && c.startFactor <= 1)) {
-      throw new Error(`${owner}: startFactor must be a number in (0, 1], got ${show(c.startFactor)}`);
+      throw new Error(`${owner}: startFactor must be a number in (0, 1], got ${showValue(c.startFactor)}`);
     }
     if (typeof c.endFactor !== 'number' || !(c.endFactor >= 0 && c.endFactor <= 1)) {
-      throw new Error(`${owner}: endFactor must be a number in [0, 1], got ${show(c.endFactor)}`);
+      throw new Error(`${owner}: endFactor must be a number in [0, 1], got ${showValue(c.endFactor)}`);
     }
     checkPositiveInteger(owner, 'totalIters', c.totalIters);
   }

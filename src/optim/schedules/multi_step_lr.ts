@@ -1,5 +1,6 @@
 // MultiStepLR (torch.optim.lr_scheduler.MultiStepLR): lr = baseLr · gamma^(number of milestones <= epoch).
-import { checkNonNegative, checkNonNegativeInteger, show } from '../checks.js';
+import { showValue } from '../../core/show.js';
+import { checkNonNegative, checkNonNegativeInteger } from '../checks.js';
 import { ClosedFormLR, readOptions, type SchedulableOptimizer } from '../lr_scheduler.js';
 
 export type MultiStepLROptions = { milestones: number[]; gamma?: number };
@@ -24,7 +25,7 @@ export class MultiStepLR extends ClosedFormLR<MultiStepLRConfig> {
   }
 
   protected checkConfig(c: MultiStepLRConfig, owner: string): void {
-    if (!Array.isArray(c.milestones)) throw new Error(`${owner}: milestones must be an array of integers >= 0, got ${show(c.milestones)}`);
+    if (!Array.isArray(c.milestones)) throw new Error(`${owner}: milestones must be an array of integers >= 0, got ${showValue(c.milestones)}`);
     c.milestones.forEach((m, i) => checkNonNegativeInteger(owner, `milestones[${i}]`, m));
     checkNonNegative(owner, 'gamma', c.gamma);
   }

@@ -1,6 +1,7 @@
 // SequentialLR (torch.optim.lr_scheduler.SequentialLR): runs schedulers one after another, switching at
 // the milestones; each one restarts from its epoch 0 at its milestone (PyTorch's scheduler.step(0)).
-import { checkPositiveInteger, isPlainObject, show } from '../checks.js';
+import { showValue } from '../../core/show.js';
+import { checkPositiveInteger, isPlainObject } from '../checks.js';
 import { LRScheduler, readOptions, type LRSchedulerStateDict, type SchedulableOptimizer } from '../lr_scheduler.js';
 import { countReached } from './multi_step_lr.js';
 
@@ -21,13 +22,13 @@ export class SequentialLR extends LRScheduler<SequentialLRConfig> {
   constructor(optimizer: SchedulableOptimizer, options: SequentialLROptions) {
     const o = readOptions('SequentialLR', options, { schedulers: undefined as unknown as LRScheduler[], milestones: undefined as unknown as number[] });
     if (!Array.isArray(o.schedulers) || o.schedulers.length === 0 || !o.schedulers.every((s) => s instanceof LRScheduler)) {
-      throw new Error(`SequentialLR: schedulers must be a non-empty array of LR schedulers, got ${show(o.schedulers)}`);
+      throw new Error(`SequentialLR: schedulers must be a non-empty array of LR schedulers, got ${showValue(o.schedulers)}`);
     }
     o.schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer) throw new Error(`SequentialLR: schedulers[${i}] belongs to another optimizer; all must share the one given`);
     });
     if (!Array.isArray(o.milestones) || o.milestones.length !== o.schedulers.length - 1) {
-      throw new Error(`SequentialLR: milestones must be an array of ${o.schedulers.length - 1} integers (one fewer than the ${o.schedulers.length} schedulers), got ${show(o.milestones)}`);
+      throw new Error(`SequentialLR: milestones must be an array of ${o.schedulers.length - 1} integers (one fewer than the ${o.schedulers.length} schedulers), got ${showValue(o.milestones)}`);
     }
     super('SequentialLR', optimizer, { milestones: o.milestones });
     this.schedulers = [...o.schedulers];
@@ -37,7 +38,7 @@ export class SequentialLR extends LRScheduler<SequentialLRConfig> {
   protected checkConfig(c: SequentialLRConfig, owner: string): void {
     c.milestones.forEach((m, i) => {
       checkPositiveInteger(owner, `milestones[${i}]`, m);
-      if (i > 0 && m <= c.milestones[i - 1]) throw new Error(`${owner}: milestones must increase, got ${show(c.milestones)}`);
+      if (i > 0 && m <= c.milestones[i - 1]) throw new Error(`${owner}: milestones must increase, got ${showValue(c.milestones)}`);
     });
   }
 
@@ -55,10 +56,10 @@ export class SequentialLR extends LRScheduler<SequentialLRConfig> {
 
   loadStateDict(stateDict: LRSchedulerStateDict): void {
     const owner = 'SequentialLR: loadStateDict';
-    if (!isPlainObject(stateDict)) throw new Error(`${owner}: expected an object as stateDict() returns, got ${show(stateDict)}`);
+    if (!isPlainObject(stateDict)) throw new Error(`${owner}: expected an object as stateDict() returns, got ${showValue(stateDict)}`);
     const { schedulers, ...own } = stateDict;
     if (!Array.isArray(schedulers) || schedulers.length !== this.schedulers.length) {
-      throw new Error(`${owner}: schedulers must be an array of ${this.schedulers.length} state dicts, got ${show(schedulers)}`);
+      throw new Error(`${owner}: schedulers must be an array of ${this.schedulers.length} state dicts, got ${showValue(schedulers)}`);
     }
     // All or nothing: put the parts back as they were if any part (or this) fails to load.
     const before = this.schedulers.map((s) => s.stateDict());
