@@ -3,7 +3,7 @@
 // command) and the errors that name them, the training flags and the config they make, and the progress
 // display of one training run.
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { progressReporter } from './progress.js';
 import { IMAGE_SOURCE_FORMS, loadImageSource, subsetImages, type ImageDataset, type ImageSource } from '../data/images/index.js';
 import { IMAGE_OPTIMIZERS, IMAGE_TRAIN_DEFAULTS, LR_SCHEDULES, type ImageTrainConfig, type ImageTrainEvent } from '../train/image_trainer.js';
 import type { ImageModelOptions } from '../models/image_zoo.js';
@@ -145,50 +145,19 @@ export function fmt(v: number | undefined, digits = 4): string {
  * loss, accuracy and images/s; otherwise one line per epoch.
  */
 export function trainProgress(label = 'train'): { onEvent: (e: ImageTrainEvent) => void; stop: () => void } {
-  const stream = process.stderr;
   const line = (e: Extract<ImageTrainEvent, { kind: 'epoch' }>) =>
-    `${label}: epoch ${e.epoch}/${e.epochs}  loss ${fmt(e.trainLoss)}  train acc ${fmt(e.trainAccuracy)}  val acc ${fmt(e.valAccuracy)} (exact)  ${e.imagesPerSecond.toFixed(0)} img/s  lr ${e.lr.toPrecision(3)}${e.improved ? '  *' : ''}\n`;
+    `${label}: epoch ${e.epoch}/${e.epochs}  loss ${fmt(e.trainLoss)}  train acc ${fmt(e.trainAccuracy)}  val acc ${fmt(e.valAccuracy)} (exact)  ${e.imagesPerSecond.toFixed(0)} img/s  lr ${e.lr.toPrecision(3)}${e.improved ? '  *' : ''}`;
   const start = (e: Extract<ImageTrainEvent, { kind: 'start' }>) =>
-    `${label}: ${e.model}, ${e.parameters} parameters; ${e.images.train}/${e.images.val}/${e.images.test} train/val/test images, ${e.batches} batches per epoch${e.resumed ? `; resuming at epoch ${e.firstEpoch}` : ''}\n`;
-  if (!stream.isTTY) {
-    return {
-      onEvent: (e) => {
-        if (e.kind === 'start') stream.write(start(e));
-        else if (e.kind === 'epoch') stream.write(line(e));
-        else if (e.kind === 'nan') stream.write(`${label}: ${e.message}\n`);
-      },
-      stop: () => {},
-    };
-  }
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: `${label} epoch {epoch}/{epochs} |{bar}| {value}/{total} | loss {loss} | acc {acc} | {ips} img/s | ETA {eta_formatted}`,
-    hideCursor: true,
-    fps: 10,
-  }, cliProgress.Presets.shades_classic);
-  let running = false;
-  const stop = () => {
-    if (running) bar.stop();
-    running = false;
-  };
+    `${label}: ${e.model}, ${e.parameters} parameters; ${e.images.train}/${e.images.val}/${e.images.test} train/val/test images, ${e.batches} batches per epoch${e.resumed ? `; resuming at epoch ${e.firstEpoch}` : ''}`;
+  const bar = progressReporter(`${label} epoch {epoch}/{epochs} |{bar}| {value}/{total} | loss {loss} | acc {acc} | {ips} img/s | ETA {eta_formatted}`);
   return {
     onEvent: (e) => {
-      if (e.kind === 'start') stream.write(start(e));
-      else if (e.kind === 'batch') {
-        const payload = { epoch: e.epoch, epochs: e.epochs, loss: fmt(e.loss), acc: fmt(e.accuracy), ips: e.imagesPerSecond.toFixed(0) };
-        if (!running) {
-          bar.start(e.batches, 0, payload);
-          running = true;
-        }
-        bar.update(e.batch, payload);
-      } else if (e.kind === 'epoch') {
-        stop();
-        stream.write(line(e));
-      } else if (e.kind === 'nan' || e.kind === 'evaluate') {
-        stop();
-        if (e.kind === 'nan') stream.write(`${label}: ${e.message}\n`);
-      }
+      if (e.kind === 'start') bar.line(start(e));
+      else if (e.kind === 'batch') bar.update(e.batches, e.batch, { epoch: e.epoch, epochs: e.epochs, loss: fmt(e.loss), acc: fmt(e.accuracy), ips: e.imagesPerSecond.toFixed(0) });
+      else if (e.kind === 'epoch') bar.line(line(e));
+      else if (e.kind === 'nan') bar.line(`${label}: ${e.message}`);
+      else bar.stop();
     },
-    stop,
+    stop: () => bar.stop(),
   };
 }
