@@ -57,7 +57,7 @@ export type { FitState, RunIdentity } from './train/run_state.js';
 export { improves, bestIndex } from './train/selection.js';
 export { writeCompareReport } from './report/compare_report.js';
 export type { CompareFiles, CompareReport } from './report/compare_report.js';
-export { summarize, formatMeanSe, metricLabel, tableToMarkdown, tableToText, tableToCSV, tableToJSON, writeTextAtomic } from './report/table.js';
+export { summarize, formatMeanSe, metricLabel, tableToMarkdown, tableToText, tableToCSV, tableToJSON } from './report/table.js';
 export type { Summary, ResultTable, ResultColumn, ResultRow } from './report/table.js';
 // data: tabular CSVs (readCsv, loadTabular with task detection and warnings), seeded splits (randomSplit),
 // preprocessing fitted on the training rows (fitPreprocessor, preprocessorFromJSON), built-in datasets.
@@ -69,8 +69,9 @@ export {
   trainWithGradientProbe, gradientStudy, vanishingStudy,
 } from './train/gradient_study.js';
 export {
-  archLabel, gradientStatus, formatThreshold, thresholdLine, gradientSummaryMarkdown, gradientCsv, vanishingTableMarkdown, vanishingTableCsv, toJsonSafe,
+  archLabel, gradientStatus, formatThreshold, thresholdLine, gradientSummaryMarkdown, gradientCsv, vanishingTableMarkdown, vanishingTableCsv,
 } from './report/gradients.js';
+export { toJsonSafe, finiteOrNull } from './io/json.js';
 export type {
   MlpLike, MlpFactory, GradientStudyConfig, EpochGradients, MethodGradients, GradientStudyResult, GradientStudyOptions, VanishingTable,
 } from './train/gradient_study.js';

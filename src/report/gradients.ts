@@ -100,4 +100,3 @@ export function vanishingTableCsv(t: VanishingTable): string {
 }
 
 /** The gradient study's JSON goes through the one NaN → null helper (src/io/json.ts); re-exported for the public API. */
-export { toJsonSafe } from '../io/json.js';

@@ -1,7 +1,8 @@
 // Result tables like the paper's Table 8: rows are methods, columns are (dataset, metric) pairs, cells are
 // "mean (standard error)" over repeated runs, e.g. "0.828 (0.004)". Written as Markdown, CSV, JSON and
 // aligned text for a terminal; files are written atomically.
-import { writeBytesAtomically } from '../io/atomic_file.js';
+import { finiteOrNull } from '../io/json.js';
+import { csvText } from './csv.js';
 
 // The table's data (summaries, columns, rows) lives in src/metrics/summary.ts, below src/train, which builds tables.
 import { formatMeanSe, metricLabel, type ResultColumn, type ResultRow, type ResultTable } from '../metrics/summary.js';
@@ -63,31 +64,21 @@ export function tableToText(t: ResultTable): string {
   return `${lines.join('\n')}\n`;
 }
 
-function csvField(v: string | number | null): string {
-  if (v === null) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
  * CSV in long form, one line per (method, column): method,label,dataset,metric,mean,se,n,cell — full
  * precision numbers (empty when missing) and the formatted cell.
  */
 export function tableToCSV(t: ResultTable): string {
-  const lines = ['method,label,dataset,metric,mean,se,n,cell'];
-  for (const r of t.rows) {
-    for (const c of t.columns) {
-      const s = r.cells[c.key];
-      if (!s) continue;
-      lines.push([r.key, r.label, c.dataset, c.metric, s.mean, s.se, s.n, cellText(t, r, c)].map(csvField).join(','));
-    }
-  }
-  return `${lines.join('\n')}\n`;
+  const rows = t.rows.flatMap((r) => t.columns.filter((c) => r.cells[c.key]).map((c) => {
+    const s = r.cells[c.key]!;
+    return [r.key, r.label, c.dataset, c.metric, finiteOrNull(s.mean), finiteOrNull(s.se), s.n, cellText(t, r, c)];
+  }));
+  return csvText(['method', 'label', 'dataset', 'metric', 'mean', 'se', 'n', 'cell'], rows);
 }
 
 /** JSON-able: { title, digits, columns, rows: [{ key, label, cells: { colKey: { mean, se, sd, n, text } } }] } (NaN → null). */
 export function tableToJSON(t: ResultTable): object {
-  const num = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
+  const num = finiteOrNull;
   return {
     ...(t.title ? { title: t.title } : {}),
     digits: t.digits ?? 3,
@@ -104,9 +95,4 @@ export function tableToJSON(t: ResultTable): object {
     })),
     ...(t.notes?.length ? { notes: [...t.notes] } : {}),
   };
-}
-
-/** Writes text to `path` atomically (src/io/atomic_file.ts): readers see the old file or the new one. */
-export function writeTextAtomic(path: string, text: string): void {
-  writeBytesAtomically(path, text, 'write table');
 }

@@ -20,6 +20,7 @@
 // of its family's entry (or of `other` for a family without one).
 import { canonicalActivationSpec } from '../activations/index.js';
 import { alphaMin, roundUpForTable } from '../theory/index.js';
+import { showValue } from '../core/show.js';
 import type { OptimizerName } from './types.js';
 
 export const METHOD_FAMILIES = ['relu', 'htaf', 'ss', 'ste'] as const;
@@ -147,16 +148,6 @@ export const GRID_PRESETS: Readonly<Record<string, () => Grid>> = { default: def
 
 // ---- validation -------------------------------------------------------------------------------------
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  try {
-    const s = JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  } catch {
-    return String(v);
-  }
-}
-
 class GridError extends Error {}
 
 function fail(where: string, key: string, msg: string): never {
@@ -175,17 +166,17 @@ function onlyKeys(where: string, key: string, v: Record<string, unknown>, allowe
 }
 
 function positiveNumber(where: string, key: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(where, key, `must be a finite number > 0; got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(where, key, `must be a finite number > 0; got ${showValue(v)}`);
   return v as number;
 }
 
 function positiveInt(where: string, key: string, v: unknown, min = 1): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(where, key, `must be an integer >= ${min}; got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(where, key, `must be an integer >= ${min}; got ${showValue(v)}`);
   return v as number;
 }
 
 function list<T>(where: string, key: string, v: unknown, item: (key: string, x: unknown) => T, allowEmpty = false): T[] {
-  if (!Array.isArray(v)) fail(where, key, `must be a list; got ${show(v)}`);
+  if (!Array.isArray(v)) fail(where, key, `must be a list; got ${showValue(v)}`);
   const a = v as unknown[];
   if (a.length === 0 && !allowEmpty) fail(where, key, 'must not be empty');
   return a.map((x, i) => item(`${key}[${i}]`, x));
@@ -195,7 +186,7 @@ function optimizerGrid(where: string, key: string, v: Record<string, unknown>): 
   if (v.optimizer === undefined) fail(where, `${key}.optimizer`, `is missing (a list of ${OPTIMIZERS.join(', ')})`);
   if (v.lr === undefined) fail(where, `${key}.lr`, 'is missing (a list of learning rates)');
   const optimizer = list(where, `${key}.optimizer`, v.optimizer, (k, x) => {
-    if (typeof x !== 'string' || !(OPTIMIZERS as readonly string[]).includes(x)) fail(where, k, `must be one of ${OPTIMIZERS.join(', ')}; got ${show(x)}`);
+    if (typeof x !== 'string' || !(OPTIMIZERS as readonly string[]).includes(x)) fail(where, k, `must be one of ${OPTIMIZERS.join(', ')}; got ${showValue(x)}`);
     return x as OptimizerName;
   });
   const rates = (k: string, x: unknown) => list(where, k, x, (kk, y) => positiveNumber(where, kk, y));
@@ -209,12 +200,12 @@ function optimizerGrid(where: string, key: string, v: Record<string, unknown>): 
     }
     return { optimizer, lr };
   }
-  if (!Array.isArray(v.lr)) fail(where, `${key}.lr`, `must be a list of learning rates or an object of lists per optimizer; got ${show(v.lr)}`);
+  if (!Array.isArray(v.lr)) fail(where, `${key}.lr`, `must be a list of learning rates or an object of lists per optimizer; got ${showValue(v.lr)}`);
   return { optimizer, lr: rates(`${key}.lr`, v.lr) };
 }
 
 function family(where: string, key: string, v: unknown): Record<string, unknown> {
-  if (!isObject(v)) fail(where, key, `must be an object; got ${show(v)}`);
+  if (!isObject(v)) fail(where, key, `must be an object; got ${showValue(v)}`);
   return v as Record<string, unknown>;
 }
 
@@ -223,7 +214,7 @@ function family(where: string, key: string, v: unknown): Record<string, unknown>
  * ('grid.json: methods.htaf.alphaBeta[1] must be a pair [alpha, beta] ...'); `where` starts them.
  */
 export function validateGrid(value: unknown, where = 'grid'): Grid {
-  if (!isObject(value)) fail(where, 'the grid', `must be a JSON object; got ${show(value)}`);
+  if (!isObject(value)) fail(where, 'the grid', `must be a JSON object; got ${showValue(value)}`);
   const g = value as Record<string, unknown>;
   onlyKeys(where, '', g, ['hidden', 'batch', 'epochs', 'patience', 'methods', 'other']);
   for (const k of ['hidden', 'batch', 'epochs', 'patience', 'methods']) if (g[k] === undefined) fail(where, k, 'is missing');
@@ -247,14 +238,14 @@ export function validateGrid(value: unknown, where = 'grid'): Grid {
     const out: HtafGrid = optimizerGrid(where, key, h);
     if (h.alphaBeta !== undefined) {
       out.alphaBeta = list(where, `${key}.alphaBeta`, h.alphaBeta, (k, x) => {
-        if (!Array.isArray(x) || x.length !== 2) fail(where, k, `must be a pair [alpha, beta] of numbers > 0; got ${show(x)}`);
+        if (!Array.isArray(x) || x.length !== 2) fail(where, k, `must be a pair [alpha, beta] of numbers > 0; got ${showValue(x)}`);
         const pair = x as unknown[];
         return [positiveNumber(where, `${k}[0] (alpha)`, pair[0]), positiveNumber(where, `${k}[1] (beta)`, pair[1])] as [number, number];
       }, true);
     }
     if (h.eps !== undefined) {
       const eps = positiveNumber(where, `${key}.eps`, h.eps);
-      if (!(eps < 0.5)) fail(where, `${key}.eps`, `must be in (0, 0.5); got ${show(h.eps)}`);
+      if (!(eps < 0.5)) fail(where, `${key}.eps`, `must be in (0, 0.5); got ${showValue(h.eps)}`);
       out.eps = eps;
     }
     if (h.delta !== undefined) out.delta = positiveNumber(where, `${key}.delta`, h.delta);
@@ -285,7 +276,7 @@ export function validateGrid(value: unknown, where = 'grid'): Grid {
     onlyKeys(where, key, s, ['optimizer', 'lr', 'surrogate']);
     if (s.surrogate === undefined) fail(where, `${key}.surrogate`, "is missing (a list such as ['sigmoid,k=4', 'tanh,k=2', 'rect,a=1'])");
     const surrogate = list(where, `${key}.surrogate`, s.surrogate, (k, x) => {
-      if (typeof x !== 'string') fail(where, k, `must be a string such as 'rect,a=1'; got ${show(x)}`);
+      if (typeof x !== 'string') fail(where, k, `must be a string such as 'rect,a=1'; got ${showValue(x)}`);
       try {
         canonicalActivationSpec(`ste:${x}`);
       } catch (err) {

@@ -21,7 +21,7 @@ import { withStepMode } from '../activations/index.js';
 import { writeIcbmRun, type IcbmRunData } from '../concepts/index.js';
 import type { Module } from '../nn/index.js';
 import { architectureName, buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
-import { writeJsonAtomically } from './json_file.js';
+import { writeBytesAtomically } from '../io/atomic_file.js';
 import { loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainResult } from './image_trainer.js';
 
 /** The backbones an ICBM can use, by the names the CLI takes, and the zoo's name for each. */
@@ -244,5 +244,5 @@ function checkSettings(outDir: string, config: IcbmConfig, resume: boolean): voi
     return;
   }
   mkdirSync(outDir, { recursive: true });
-  writeJsonAtomically(path, settings);
+  writeBytesAtomically(path, JSON.stringify(settings, null, 2) + '\n', 'trainIcbm');
 }

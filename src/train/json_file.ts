@@ -1,10 +1,5 @@
-// JSON files written atomically (src/io/atomic_file.ts).
+// JSON-lines journals: appended line by line, fsynced, read back dropping a last line cut by a kill.
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import { writeBytesAtomically } from '../io/atomic_file.js';
-
-export function writeJsonAtomically(path: string, value: unknown): void {
-  writeBytesAtomically(path, JSON.stringify(value, null, 2) + '\n', 'write JSON');
-}
 
 /** Appends one JSON line and fsyncs it: a kill leaves either the whole line or a partial last line (a journal drops it on resume). */
 export function appendJsonLine(path: string, value: unknown): void {

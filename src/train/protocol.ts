@@ -18,7 +18,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { builtinDatasets, fitPreprocessor, loadTabular, randomSplit, resolveDataSource } from '../data/index.js';
+import { finiteOrNull } from '../io/json.js';
+import { DEFAULT_FRACTIONS, builtinDatasets, fitPreprocessor, loadTabular, randomSplit, resolveDataSource } from '../data/index.js';
 import type { Encoded, Preprocessor, Split, TabularDataset, TaskKind } from '../data/tabular_types.js';
 import { metricLabel, summarize, type ResultTable } from '../metrics/summary.js';
 import { planMethods, type Grid, type GridPoint, type MethodPlan } from './grid.js';
@@ -46,7 +47,8 @@ export function defaultProtocolDeps(): ProtocolDeps {
   return { loadTabular, randomSplit, fitPreprocessor, trainRun, primaryMetric, builtinDatasets };
 }
 
-export const SPLIT_FRACTIONS: [number, number, number] = [0.7, 0.1, 0.2];
+/** The 70/10/20 split of the protocol: data/splits.ts's default. */
+export const SPLIT_FRACTIONS: [number, number, number] = [...DEFAULT_FRACTIONS];
 const JOURNAL_FORMAT = 'htaf-compare-journal';
 const RESULTS_FORMAT = 'htaf-compare-results';
 
@@ -179,7 +181,6 @@ function metricOf(m: Metrics | undefined, name: string): number {
   return typeof v === 'number' ? v : NaN;
 }
 
-const finiteOrNull = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
 
 /**
  * Runs (or resumes) the protocol: every grid run through the journal (DIR/runs.jsonl), then the selection
