@@ -223,7 +223,6 @@ export async function trainImageModel(
   data: ImageTrainData,
   options: ImageTrainOptions = {},
 ): Promise<ImageTrainResult> {
-  const t0 = performance.now();
   const config = imageTrainConfig(configIn);
   if (data === null || typeof data !== 'object') throw new Error('trainImageModel: data must be { train, test } image datasets');
   const fullTrain = checkDataset('train', data.train);
@@ -316,6 +315,7 @@ export async function trainImageModel(
         nanStop: (s) => onEvent({ kind: 'nan', epoch: s.stoppedOnNaN!.epoch, batch: s.stoppedOnNaN!.batch as number, message: s.stoppedOnNaN!.message as string }),
       },
     });
+    const fitted = performance.now();
     await l.close();
     loader = undefined;
 
@@ -337,7 +337,7 @@ export async function trainImageModel(
       val: { accuracy: valResult.accuracy, smoothAccuracy: valResult.smoothAccuracy },
       test: testResult,
       trainImagesPerSecond: trained.length ? trained.reduce((s, h) => s + h.imagesPerSecond, 0) / trained.length : NaN,
-      seconds: state.seconds + (performance.now() - t0) / 1000,
+      seconds: state.seconds + (performance.now() - fitted) / 1000, // fit's seconds (every session) and the evaluation's
     };
     if (state.stoppedOnNaN) result.stoppedOnNaN = { ...(state.stoppedOnNaN as { epoch: number; batch: number; message: string }) };
     if (checkpointPath !== undefined && bestPath !== undefined) result.files = { checkpoint: checkpointPath, best: bestPath };

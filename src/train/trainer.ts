@@ -312,7 +312,7 @@ export async function trainRun(config: RunConfig, data: TrainData, options: Trai
       exact: evaluate(m, 'exact', x, e, task, classes, data.preprocessor),
       smooth: evaluate(m, 'smooth', x, e, task, classes, data.preprocessor),
     });
-    const t1 = performance.now();
+    const fitted = performance.now();
     const valResult = evalBoth(val.x, data.val);
     const testResult = evalBoth(test.x, data.test);
     const binarity = hiddenBinarity(m, test.x);
@@ -323,7 +323,7 @@ export async function trainRun(config: RunConfig, data: TrainData, options: Trai
       val: valResult,
       test: testResult,
       binarity,
-      seconds: state.seconds + (performance.now() - t1) / 1000,
+      seconds: state.seconds + (performance.now() - fitted) / 1000, // fit's seconds (every session) and the evaluation's
     };
     if (state.stoppedOnNaN) result.stoppedOnNaN = { epoch: state.stoppedOnNaN.epoch };
     return result;
