@@ -39,6 +39,22 @@ async function killAfterCheckpoint(args: string[], checkpoint: string, env: Env 
   assert.equal(await exited, null, 'killed before it finished');
 }
 
+/**
+ * Runs `args` uninterrupted into <dir>/whole, then again into <dir>/cut killed once `checkpoint` (a path
+ * inside cut) exists, then `beforeResume(cut)` (checks on the killed run), then resumed with --resume.
+ * Both finished runs must succeed; returns their stdout and the cut folder.
+ */
+async function wholeAndResumed(dir: string, args: string[], checkpoint: string[], env: Env = {}, beforeResume?: (cut: string) => void) {
+  const whole = htaf([...args, '--out', join(dir, 'whole'), '--json'], env);
+  assert.equal(whole.status, 0, whole.stderr);
+  const cut = join(dir, 'cut');
+  await killAfterCheckpoint([...args, '--out', cut], join(cut, ...checkpoint), env);
+  beforeResume?.(cut);
+  const resumed = htaf([...args, '--out', cut, '--resume', '--json'], env);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  return { whole: whole.stdout, resumed: resumed.stdout, cut };
+}
+
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
 const withoutSeconds = (v: unknown) => JSON.parse(JSON.stringify(v, (k, x) => (/seconds|PerSecond/i.test(k) ? undefined : x)));
 
@@ -46,14 +62,9 @@ test('htaf train: killed (SIGKILL) after its first checkpoint, --resume gives th
   const dir = mkdtempSync(join(tmpdir(), 'htaf-kill-train-'));
   try {
     const args = ['train', '--data', 'churn', '--hidden', '32,32', '--epochs', '12', '--batch', '32', '--lr', '0.003', '--patience', '0', '--seed', '5'];
-    const whole = htaf([...args, '--out', join(dir, 'whole'), '--json']);
-    assert.equal(whole.status, 0, whole.stderr);
-    const cut = join(dir, 'cut');
-    await killAfterCheckpoint([...args, '--out', cut], join(cut, 'checkpoint.safetensors'));
-    const resumed = htaf([...args, '--out', cut, '--resume', '--json']);
-    assert.equal(resumed.status, 0, resumed.stderr);
-    const a = lastJson(whole.stdout);
-    const b = lastJson(resumed.stdout);
+    const { whole, resumed } = await wholeAndResumed(dir, args, ['checkpoint.safetensors']);
+    const a = lastJson(whole);
+    const b = lastJson(resumed);
     assert.ok(b.epochsRun === 12 && a.epochsRun === 12);
     const comparable = (r: Record<string, unknown>) => withoutSeconds({ ...r, checkpoint: undefined });
     assert.deepEqual(comparable(b), comparable(a));
@@ -70,13 +81,8 @@ test('htaf icbm train: killed (SIGKILL) after its first checkpoint, --resume giv
     const env = { HTAF_FASHION_MNIST_DIR: data };
     const args = ['icbm', 'train', '--dataset', 'fashion-mnist', '--backbone', 'wrn', '--depth', '10', '--width', '1', '--base-width', '4', '--concepts', '8',
       '--epochs', '6', '--batch', '16', '--lr', '0.02', '--seed', '1'];
-    const whole = htaf([...args, '--out', join(dir, 'whole'), '--json'], env);
-    assert.equal(whole.status, 0, whole.stderr);
-    const cut = join(dir, 'cut');
-    await killAfterCheckpoint([...args, '--out', cut], join(cut, 'icbm', 'checkpoint.safetensors'), env);
-    const resumed = htaf([...args, '--out', cut, '--resume', '--json'], env);
-    assert.equal(resumed.status, 0, resumed.stderr);
-    assert.deepEqual(lastJson(resumed.stdout), lastJson(whole.stdout));
+    const { whole, resumed, cut } = await wholeAndResumed(dir, args, ['icbm', 'checkpoint.safetensors'], env);
+    assert.deepEqual(lastJson(resumed), lastJson(whole));
     const history = (d: string) => JSON.parse(readFileSync(join(dir, d, 'run.json'), 'utf8'));
     assert.ok(existsSync(join(cut, 'run.json')));
     assert.deepEqual(withoutSeconds(history('cut')).metrics, withoutSeconds(history('whole')).metrics);
@@ -89,17 +95,13 @@ test('htaf gradients: killed (SIGKILL) after its first checkpoint, --resume give
   const dir = mkdtempSync(join(tmpdir(), 'htaf-kill-gradients-'));
   try {
     const args = ['gradients', '--data', 'churn', '--methods', 'relu', 'htaf:alpha=11,beta=2', '--hidden', '16,16', '--epochs', '6', '--batch', '32', '--seed', '2', '--quiet'];
-    const whole = htaf([...args, '--out', join(dir, 'whole'), '--json']);
-    assert.equal(whole.status, 0, whole.stderr);
-    const cut = join(dir, 'cut');
-    await killAfterCheckpoint([...args, '--out', cut], join(cut, 'checkpoints', '16-16_relu', 'checkpoint.safetensors'));
-    const refused = htaf([...args, '--out', cut, '--json']);
-    assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /holds an interrupted study .*add --resume/);
-    const resumed = htaf([...args, '--out', cut, '--resume', '--json']);
-    assert.equal(resumed.status, 0, resumed.stderr);
+    const { whole, resumed, cut } = await wholeAndResumed(dir, args, ['checkpoints', '16-16_relu', 'checkpoint.safetensors'], {}, (killed) => {
+      const refused = htaf([...args, '--out', killed, '--json']);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /holds an interrupted study .*add --resume/);
+    });
     const runs = (stdout: string) => withoutSeconds(lastJson(stdout).runs);
-    assert.deepEqual(runs(resumed.stdout), runs(whole.stdout));
+    assert.deepEqual(runs(resumed), runs(whole));
     assert.ok(!existsSync(join(cut, 'checkpoints')), 'the checkpoints go once the study is written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
