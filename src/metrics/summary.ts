@@ -47,6 +47,8 @@ export interface ResultRow {
 
 export interface ResultTable {
   title?: string;
+  /** What the rows are, the first column's title (default 'Method'; 'Model' in the image tables). */
+  rowHeader?: string;
   columns: ResultColumn[];
   rows: ResultRow[];
   /** Decimals of means and standard errors (default 3, as in Table 8). */

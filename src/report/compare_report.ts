@@ -38,9 +38,7 @@ export function writeCompareReport(outDir: string, run: CompareRun): CompareRepo
 /** Writes the image comparison's results (Table 1 layout: rows are models; exact and smooth steps). */
 export function writeImageCompareReport(outDir: string, run: ImageCompareRun): CompareReport {
   const { exact, smooth } = run.tables;
-  // The rows are models here, not methods as in the tabular tables.
-  const asModels = (s: string) => s.replace(/^\| Method \|/m, '| Model |').replace(/^Method /m, 'Model  ');
-  const both = (render: (t: ResultTable) => string) => `${asModels(render(exact))}\n${asModels(render(smooth))}`;
+  const both = (render: (t: ResultTable) => string) => `${render(exact)}\n${render(smooth)}`;
   const { trainingSeconds, ...rest } = run.results;
   const json = { ...rest, tables: { exact: tableToJSON(exact), smooth: tableToJSON(smooth) }, trainingSeconds };
   return write(outDir, run.journal, json, both(tableToMarkdown), tableToCSV(exact) + tableToCSV(smooth).split('\n').slice(1).join('\n'), both(tableToText));

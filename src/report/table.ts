@@ -35,11 +35,11 @@ function mdEscape(s: string): string {
   return s.replace(/\|/g, '\\|');
 }
 
-/** A Markdown table: Method | <dataset> <METRIC> ...; the best mean per column in bold (ties all bold). */
+/** A Markdown table: Method (rowHeader) | <dataset> <METRIC> ...; the best mean per column in bold (ties all bold). */
 export function tableToMarkdown(t: ResultTable): string {
   const lines: string[] = [];
   if (t.title) lines.push(`### ${t.title}`, '');
-  lines.push(`| Method | ${t.columns.map((c) => mdEscape(columnTitle(c))).join(' | ')} |`);
+  lines.push(`| ${mdEscape(t.rowHeader ?? 'Method')} | ${t.columns.map((c) => mdEscape(columnTitle(c))).join(' | ')} |`);
   lines.push(`|---|${t.columns.map(() => '---:').join('|')}|`);
   const best = new Map(t.columns.map((c) => [c.key, bestRowKeys(t, c)]));
   for (const r of t.rows) {
@@ -55,7 +55,7 @@ export function tableToMarkdown(t: ResultTable): string {
 
 /** Aligned plain text for a terminal (no Markdown markup). */
 export function tableToText(t: ResultTable): string {
-  const header = ['Method', ...t.columns.map(columnTitle)];
+  const header = [t.rowHeader ?? 'Method', ...t.columns.map(columnTitle)];
   const body = t.rows.map((r) => [r.label, ...t.columns.map((c) => cellText(t, r, c))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const fmt = (cells: string[]) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ').trimEnd();

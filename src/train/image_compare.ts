@@ -268,6 +268,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<ImageComp
   }
   const makeTable = (which: 'accuracy' | 'smoothAccuracy', title: string): ResultTable => ({
     title,
+    rowHeader: 'Model', // the rows are models here, not methods as in the tabular tables
     digits: 1,
     columns: columnKeys.map((k) => ({ key: k, dataset: FAMILY_LABELS[k.toLowerCase()] ?? k, metric: which === 'accuracy' ? 'accuracy' : 'smooth accuracy' })),
     rows: o.models.map((model) => ({
