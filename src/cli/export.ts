@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { exportTabularRun } from '../export/tabular.js';
 import { scoreCsv } from '../export/score.js';
-import { builtinDatasets } from '../data/builtin.js';
+import { builtinDatasets, dataFile } from '../data/builtin.js';
 import { csvText } from '../report/csv.js';
 import { writeBytesAtomically } from '../io/atomic_file.js';
 
@@ -34,8 +34,7 @@ export function registerExport(program: Command): void {
     .option('--out <file>', 'write one CSV line per row: row, prediction, score(s)')
     .option('--json', 'print one JSON line {"examples","engine","accuracy"?}')
     .action((o: { model: string; data: string; engine: string; out?: string; json?: boolean }) => {
-      const file = Object.prototype.hasOwnProperty.call(builtinDatasets, o.data) ? builtinDatasets[o.data].file : o.data;
-      const r = scoreCsv(o.model, file);
+      const r = scoreCsv(o.model, dataFile('htaf predict', o.data).file);
       const g = r.model.graph;
       const p = r.prediction;
       if (o.out !== undefined) {

@@ -59,6 +59,18 @@ export interface DataSource {
 }
 
 /**
+ * The file `--data` names: an existing file as it is, otherwise a built-in dataset's CSV. Errors start
+ * with `command --data '...'`.
+ */
+export function dataFile(command: string, data: string, datasets: Readonly<Record<string, Pick<BuiltinDataset, 'file'>>> = builtinDatasets): { file: string; builtin: boolean } {
+  if (Object.prototype.hasOwnProperty.call(datasets, data) && !existsSync(data)) return { file: datasets[data].file, builtin: true };
+  if (!existsSync(data) || !statSync(data).isFile()) {
+    throw new Error(`${command} --data '${data}': no such file, and not a built-in dataset (${Object.keys(datasets).join(', ')})`);
+  }
+  return { file: data, builtin: false };
+}
+
+/**
  * Resolves `--data`: an existing file is the user's CSV (then `--target` is required); otherwise a built-in
  * dataset's name. A built-in keeps its own target and task unless `--target`/`--task` say otherwise; with
  * another target the task is inferred. Errors start with `command --data '...'`.
@@ -69,13 +81,11 @@ export function resolveDataSource(
   datasets: Readonly<Record<string, Pick<BuiltinDataset, 'file' | 'target' | 'task'>>> = builtinDatasets,
 ): DataSource {
   const names = Object.keys(datasets).join(', ');
-  const builtin = Object.prototype.hasOwnProperty.call(datasets, o.data) && !existsSync(o.data) ? datasets[o.data] : undefined;
+  const { file, builtin } = dataFile(command, o.data, datasets);
   if (builtin) {
-    const target = o.target ?? builtin.target;
-    return { name: o.data, file: builtin.file, target, task: o.task ?? (target === builtin.target ? builtin.task : undefined), builtin: true };
-  }
-  if (!existsSync(o.data) || !statSync(o.data).isFile()) {
-    throw new Error(`${command} --data '${o.data}': no such file, and not a built-in dataset (${names})`);
+    const own = datasets[o.data];
+    const target = o.target ?? own.target;
+    return { name: o.data, file, target, task: o.task ?? (target === own.target ? own.task : undefined), builtin: true };
   }
   if (!o.target) {
     throw new Error(`${command} --data '${o.data}': --target COLUMN is required for a CSV file (built-in datasets know theirs: ${names})`);

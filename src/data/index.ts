@@ -8,5 +8,5 @@ export type { LoadTabularOptions, ColumnInfo } from './tabular.js';
 export { randomSplit, splitSizes, DEFAULT_FRACTIONS, SPLIT_SCHEME } from './splits.js';
 export { fitPreprocessor, preprocessorFromJSON, TabularPreprocessor, PREPROCESSOR_FORMAT, PREPROCESSOR_VERSION } from './preprocess.js';
 export type { FitOptions, PreprocessorJSON, ColumnSpec, NumericColumnSpec, TextColumnSpec } from './preprocess.js';
-export { builtinDatasets, builtinNames, loadBuiltin, resolveDataSource } from './builtin.js';
+export { builtinDatasets, builtinNames, loadBuiltin, resolveDataSource, dataFile } from './builtin.js';
 export type { BuiltinDataset, DataSource } from './builtin.js';
