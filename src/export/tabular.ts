@@ -3,7 +3,7 @@
 // the Linear after a step is stored transposed ([in, out]) so the runtime adds the rows of the set bits
 // instead of multiplying. The fitted preprocessing travels in the metadata, so `htaf predict` can
 // score new CSV rows as the run scored its own. Format and graph: docs/runtime.md.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tidy } from '../core/scope.js';
 import { activationFactory, BinaryActivation } from '../activations/index.js';
@@ -92,6 +92,6 @@ export function exportTabularRun(runDir: string, out = join(runDir, 'model.htafb
       format: HTAFB_FORMAT, version: String(HTAFB_VERSION), graph: JSON.stringify(graph), preprocessor: JSON.stringify(meta.preprocessor),
       source: JSON.stringify({ run: runDir, epoch: meta.epoch, method: config.method }),
     });
-    return { out, graph, checkpointBytes: readFileSync(best).length, bytes: readFileSync(out).length };
+    return { out, graph, checkpointBytes: statSync(best).size, bytes: statSync(out).size };
   });
 }
