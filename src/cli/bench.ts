@@ -58,9 +58,10 @@ export function registerBench(program: Command): void {
     .option('--steps <n>', 'timed batches', positiveInt('--steps'), 200)
     .option('--warmup <n>', 'untimed batches first', nonNegativeInt('--warmup'), 20)
     .option('--threads <n>', "libtorch's intra-op threads (the js kernels use one)", positiveInt('--threads'), 1)
-    .option('--seed <n>', 'seed of the input rows', nonNegativeInt('--seed'), 0)
+    .option('--seed <n>', 'seed of the input rows (tabular models; image models take the test images)', nonNegativeInt('--seed'), 0)
+    .option('--run <dir>', 'libtorch: the run the model was exported from (default: the one the file names)')
     .option('--json', 'print one JSON line')
-    .action((o) => {
-      print(benchInfer({ model: o.model, engine: o.engine, batch: o.batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed }), !!o.json);
+    .action(async (o) => {
+      print(await benchInfer({ model: o.model, engine: o.engine, batch: o.batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed, run: o.run }), !!o.json);
     });
 }
