@@ -16,7 +16,7 @@ NODEDIR_FLAG := $(if $(wildcard $(NODE_PREFIX)/include/node/node_api.h),--nodedi
 NATIVE_SOURCES := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp native/gen/ops_generated.h
 TS_SOURCES := $(shell find src test bench examples -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps build demo test clean gen
+.PHONY: all deps build demo demo-browser test clean gen
 
 all: build
 
@@ -65,6 +65,20 @@ test: build
 demo: build
 	rm -rf .demo-out/churn
 	node bin/htaf.js compare --data churn --splits 2 --budget demo --epochs 20 --out .demo-out/churn
+
+# The browser demo (docs/runtime-browser.md): the model MODEL=FILE.htafb names, else a DHN trained here once
+# (5000 Fashion-MNIST images, 2 epochs, about a minute); builds examples/browser/dist and serves it on
+# http://127.0.0.1:$(PORT)/ until Ctrl-C.
+DEMO_BROWSER_RUN := .demo-out/browser-run
+PORT ?= 8080
+$(DEMO_BROWSER_RUN)/model.htafb: | build
+	rm -rf $(DEMO_BROWSER_RUN)
+	node bin/htaf.js images train --model dhn --depth 10 --dataset fashion-mnist --train-size 5000 --epochs 2 --out $(DEMO_BROWSER_RUN)
+	node bin/htaf.js export --run $(DEMO_BROWSER_RUN)
+
+demo-browser: build $(if $(MODEL),,$(DEMO_BROWSER_RUN)/model.htafb)
+	node dist/examples/browser/build.js --model $(or $(MODEL),$(DEMO_BROWSER_RUN)/model.htafb) --out examples/browser/dist
+	node dist/examples/browser/serve.js --dir examples/browser/dist --port $(PORT)
 
 clean:
 	rm -rf native/build dist .deps
