@@ -104,9 +104,10 @@ const names = (m: RuntimeModel): string[] => m.graph.classes ?? Array.from({ len
 /** Loads a model from its bytes, checks it, classifies the test images and shows it all; the old model stays on failure. */
 async function useModel(bytes: Uint8Array, name: string): Promise<void> {
   const s = samples!;
+  const kernels = await kernelsFor(state.engine);
   let m: RuntimeModel;
   try {
-    m = loadModel(bytes, { kernels: await kernelsFor(state.engine) });
+    m = loadModel(bytes, { kernels });
   } catch (e) {
     throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
   }
