@@ -13,7 +13,7 @@ import { loadModel, type RuntimeModel } from '../runtime/index.js';
 import { parseHtafb } from '../runtime/format.js';
 import { median, msSince } from './stats.js';
 
-export const INFER_ENGINES = ['js', 'libtorch'] as const;
+export const INFER_ENGINES = ['js', 'libtorch', 'onnxruntime'] as const;
 export type InferEngine = (typeof INFER_ENGINES)[number];
 
 export interface InferBenchOptions {
@@ -53,6 +53,7 @@ function libtorchModel(rt: RuntimeModel, bytes: Uint8Array): Module {
 }
 
 export function benchInfer(o: InferBenchOptions) {
+  if (o.engine === 'onnxruntime') throw new Error('htaf bench infer: the onnxruntime engine is asynchronous; it runs through benchInferOnnx (infer_onnx.ts)');
   setNumThreads(o.threads);
   const bytes = new Uint8Array(readFileSync(o.model));
   const rt = loadModel(bytes);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { benchOp } from '../bench/op.js';
 import { benchStep } from '../bench/step.js';
 import { INFER_ENGINES, benchInfer } from '../bench/infer.js';
+import { benchInferOnnx } from '../bench/infer_onnx.js';
 import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
 
 const ACTIVATIONS = ['relu', 'htaf', 'ss', 'ste'] as const;
@@ -51,7 +52,7 @@ export function registerBench(program: Command): void {
 
   bench
     .command('infer')
-    .description('inference of an exported model (htaf export): the runtime\'s kernels or the same network in htaf\'s exact mode (libtorch)')
+    .description('inference of an exported model (htaf export): the runtime\'s kernels, the same network in htaf\'s exact mode (libtorch), or its ONNX export in onnxruntime (wasm, one thread)')
     .requiredOption('--model <file>', 'a .htafb file')
     .option('--engine <name>', INFER_ENGINES.join('|'), oneOf('--engine', INFER_ENGINES), 'js')
     .option('--batch <n>', 'rows per batch', positiveInt('--batch'), 64)
@@ -60,7 +61,8 @@ export function registerBench(program: Command): void {
     .option('--threads <n>', "libtorch's intra-op threads (the js kernels use one)", positiveInt('--threads'), 1)
     .option('--seed <n>', 'seed of the input rows', nonNegativeInt('--seed'), 0)
     .option('--json', 'print one JSON line')
-    .action((o) => {
-      print(benchInfer({ model: o.model, engine: o.engine, batch: o.batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed }), !!o.json);
+    .action(async (o) => {
+      const options = { model: o.model, engine: o.engine, batch: o.batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed };
+      print(o.engine === 'onnxruntime' ? await benchInferOnnx(options) : benchInfer(options), !!o.json);
     });
 }

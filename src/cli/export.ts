@@ -2,6 +2,7 @@
 // CSV with such a file). The work is in src/export; this file parses options and prints.
 import { Option, type Command } from 'commander';
 import { exportTabularRun } from '../export/tabular.js';
+import { exportRunAsOnnx } from '../export/onnx_file.js';
 import { scoreCsv } from '../export/score.js';
 import { builtinDatasets, dataFile } from '../data/builtin.js';
 import { csvText } from '../report/csv.js';
@@ -12,10 +13,16 @@ export function registerExport(program: Command): void {
     .command('export')
     .description('write a trained run as one .htafb file the runtime (htaf/runtime, no libtorch) runs; tabular runs for now')
     .requiredOption('--run <dir>', 'the --out folder of htaf train')
-    .option('--out <file>', 'the model file (default <run>/model.htafb)')
-    .addOption(new Option('--format <name>', 'htafb (onnx is not written yet)').choices(['htafb']).default('htafb'))
-    .option('--json', 'print one JSON line {"out","bytes","checkpointBytes","layers"}')
-    .action((o: { run: string; out?: string; json?: boolean }) => {
+    .option('--out <file>', 'the model file (default <run>/model.htafb, or <run>/model.onnx)')
+    .addOption(new Option('--format <name>', 'htafb (the runtime\'s), or onnx (opset 17: input \'input\' [N, ...], output \'logits\')').choices(['htafb', 'onnx']).default('htafb'))
+    .option('--json', 'print one JSON line {"out","bytes","checkpointBytes","layers"} (onnx: {"out","format","bytes","htafbBytes","checkpointBytes"})')
+    .action((o: { run: string; out?: string; format: string; json?: boolean }) => {
+      if (o.format === 'onnx') {
+        const r = exportRunAsOnnx(o.run, o.out);
+        if (o.json) console.log(JSON.stringify({ out: r.out, format: 'onnx', bytes: r.bytes, htafbBytes: r.htafbBytes, checkpointBytes: r.checkpointBytes }));
+        else console.log(`wrote ${r.out}: ${r.bytes} bytes of ONNX (the .htafb: ${r.htafbBytes}; best.safetensors: ${r.checkpointBytes})`);
+        return;
+      }
       const r = exportTabularRun(o.run, o.out);
       const layers = r.graph.layers.map((l) => l.op);
       if (o.json) {
