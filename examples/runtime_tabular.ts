@@ -24,7 +24,7 @@ try {
   let right = 0;
   for (let i = 0; i < test.rows; i++) if (p.classes![i] === test.y[i]) right++;
   console.log(`exported ${bytes} bytes: ${model.info().layers.map((l) => l.op).join(' → ')}`);
-  console.log(`runtime test accuracy: ${(right / test.rows).toFixed(3)} on ${test.rows} rows; share of ones per step layer: ${p.ones.map((s) => s.toFixed(2)).join(', ')}`);
+  console.log(`runtime test accuracy: ${(right / test.rows).toFixed(3)} on ${test.rows} rows; share of ones per step layer: ${p.activity.map((a) => a.ones.toFixed(2)).join(', ')}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

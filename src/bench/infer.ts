@@ -1,20 +1,21 @@
-// `htaf bench infer`: inference of an exported model (.htafb) by the runtime's kernels against the same
-// network in htaf's exact mode on libtorch (float32), on the same rows: one JSON line with rows per
-// second, milliseconds per batch and the bytes one batch's activations take (bits after a step).
+// `htaf bench infer`: inference of an exported model (.htafb) by one of the runtime's engines, by the
+// run's own model in htaf's exact mode on libtorch (float32), or by onnxruntime on the file converted to
+// ONNX in memory (src/export/onnx.ts; wasm, one thread), on the same inputs (the first test images of
+// the run's dataset, or seeded random rows for a tabular model): one JSON line with examples per second,
+// milliseconds per batch, the bytes the activations hold at once, and per step/LIF layer its share of ones.
 import { readFileSync } from 'node:fs';
 import { setNumThreads } from '../core/runtime.js';
-import { tidy } from '../core/scope.js';
-import { Heaviside } from '../activations/index.js';
-import { Linear, Module, ReLU, Sequential } from '../nn/index.js';
-import { noGrad } from '../autograd/grad_mode.js';
-import { fromTypedArray } from '../tensor/creation.js';
 import { mulberry32 } from '../data/random.js';
+import { loadImageSource } from '../data/images/index.js';
+import { ENGINES, kernelsFor, type EngineName } from '../export/engines.js';
+import { exactReference } from '../export/reference.js';
+import { htafbToOnnx } from '../export/onnx.js';
 import { loadModel, type RuntimeModel } from '../runtime/index.js';
-import { parseHtafb } from '../runtime/format.js';
+import { createOnnxPeer } from './onnx_peer.js';
 import { median, msSince } from './stats.js';
 
-export const INFER_ENGINES = ['js', 'libtorch', 'onnxruntime'] as const;
-export type InferEngine = (typeof INFER_ENGINES)[number];
+export const INFER_ENGINES = [...ENGINES, 'libtorch', 'onnxruntime'] as const;
+export type InferEngine = EngineName | 'libtorch' | 'onnxruntime';
 
 export interface InferBenchOptions {
   model: string;
@@ -24,73 +25,67 @@ export interface InferBenchOptions {
   warmup: number;
   threads: number;
   seed: number;
+  /** The run the model was exported from (for libtorch; default: the one the file names). */
+  run?: string;
 }
 
-/** The exported graph as htaf modules, the exact step in place of each step (the runtime's reference). */
-function libtorchModel(rt: RuntimeModel, bytes: Uint8Array): Module {
-  // The weights come out of the file through the runtime's own reader, so both engines run one set of numbers.
-  const tensors = new Map([...parseHtafb(bytes).tensors].map(([k, t]) => [k, t.data as Float32Array]));
-  const mods: Module[] = [];
-  let width = rt.graph.inputs;
-  for (const l of rt.graph.layers) {
-    if (l.op === 'linear' || l.op === 'linear_bits') {
-      const b = tensors.get(l.bias)!;
-      const lin = new Linear(width, b.length);
-      tidy(() => {
-        const w = l.op === 'linear' ? fromTypedArray(tensors.get(l.weight)!, [b.length, width]) : fromTypedArray(tensors.get(l.weightT)!, [width, b.length]).t().contiguous();
-        noGrad(() => {
-          lin.weight.copy_(w);
-          lin.bias!.copy_(fromTypedArray(b));
-        });
-      });
-      mods.push(lin);
-      width = b.length;
-    } else mods.push(l.op === 'heaviside' ? new Heaviside() : new ReLU());
+/** One batch of inputs as the runtime takes them. */
+async function benchInputs(rt: RuntimeModel, batch: number, seed: number): Promise<Float32Array> {
+  const g = rt.graph;
+  if (g.kind === 'mlp') {
+    const random = mulberry32(seed);
+    return new Float32Array(batch * g.input[0]).map(() => random()); // features as training scaled them: [0, 1]
   }
-  const m = new Sequential(...mods);
-  m.eval();
-  return m;
+  const dataset = JSON.parse(rt.info().metadata.source ?? '{}').dataset ?? 'fashion-mnist';
+  const test = (await loadImageSource(dataset)).test;
+  const per = g.input.reduce((a, b) => a * b, 1);
+  const pixels = new Uint8Array(batch * per);
+  for (let i = 0; i < batch; i++) pixels.set(test.images.subarray(((i % test.labels.length) * per), ((i % test.labels.length) + 1) * per), i * per);
+  return rt.standardize(pixels, batch);
 }
 
-export function benchInfer(o: InferBenchOptions) {
-  if (o.engine === 'onnxruntime') throw new Error('htaf bench infer: the onnxruntime engine is asynchronous; it runs through benchInferOnnx (infer_onnx.ts)');
+export async function benchInfer(o: InferBenchOptions) {
   setNumThreads(o.threads);
   const bytes = new Uint8Array(readFileSync(o.model));
-  const rt = loadModel(bytes);
-  const f = rt.graph.inputs;
-  const random = mulberry32(o.seed);
-  const x = new Float32Array(o.batch * f).map(() => random()); // features as training scaled them: [0, 1]
-  const times: number[] = [];
-  let run: () => void;
-  let dispose = () => {};
-  if (o.engine === 'js') {
-    run = () => void rt.predict(x, o.batch);
+  const rt = loadModel(bytes, { kernels: kernelsFor(o.engine === 'libtorch' || o.engine === 'onnxruntime' ? 'js' : o.engine) });
+  const x = await benchInputs(rt, o.batch, o.seed);
+  const info = rt.info();
+  let run: () => void | Promise<void>;
+  let dispose: () => void | Promise<void> = () => {};
+  let activity: { layer: string; ones: number }[] | undefined;
+  if (o.engine === 'libtorch') {
+    const runDir = o.run ?? JSON.parse(info.metadata.source ?? '{}').run;
+    if (typeof runDir !== 'string') throw new Error(`htaf bench infer: ${o.model} does not name the run it came from; give --run DIR`);
+    const ref = exactReference(runDir, rt.graph.input);
+    run = () => void ref.run(x, o.batch);
+    dispose = () => ref.dispose();
+  } else if (o.engine === 'onnxruntime') {
+    const peer = await createOnnxPeer(htafbToOnnx(bytes), rt.graph.input);
+    run = async () => void (await peer.run(x, o.batch));
+    dispose = () => peer.release();
   } else {
-    const m = libtorchModel(rt, bytes);
-    const input = fromTypedArray(x, [o.batch, f]).keep();
-    run = () => tidy(() => noGrad(() => void m.call(input).contiguous().toTypedArray()));
-    dispose = () => {
-      input.dispose();
-      m.dispose();
-    };
+    run = () => void rt.predict(x, o.batch);
+    activity = rt.predict(x, o.batch).activity.map((a) => ({ layer: a.layer, ones: a.ones }));
   }
+  const times: number[] = [];
   try {
     for (let s = 0; s < o.warmup + o.steps; s++) {
       const start = process.hrtime.bigint();
-      run();
+      const pending = run(); // only onnxruntime's is asynchronous; the others are timed without an await
+      if (pending) await pending;
       if (s >= o.warmup) times.push(msSince(start));
     }
   } finally {
-    dispose();
+    await dispose();
   }
   const ms = median(times);
-  // The largest activation buffer one batch needs: 4 bytes a real value; the js engine keeps a step's
-  // outputs as packed bits (libtorch as float32 0/1), but both compute each Linear's outputs as reals.
-  let peak = 4 * o.batch * f;
-  for (const l of rt.info().layers) peak = Math.max(peak, o.engine === 'js' && l.op === 'heaviside' ? (l.bitsPerExample / 8) * o.batch : 4 * o.batch * l.outputs);
-  const stepBytes = rt.info().layers.filter((l) => l.op === 'heaviside').map((l) => (o.engine === 'js' ? l.bitsPerExample / 8 : 4 * l.outputs) * o.batch);
+  const per = info.peakActivationBytesPerExample;
+  const unit = rt.graph.kind === 'image' ? 'images_per_second' : 'rows_per_second';
   return {
-    impl: 'htaf', engine: o.engine, model: o.model, batch: o.batch, steps: o.steps, threads: o.threads,
-    ms_per_batch: ms, rows_per_second: (o.batch / ms) * 1000, stat: 'median', peak_activation_bytes: peak, step_output_bytes: stepBytes,
+    impl: 'htaf', engine: o.engine, model: o.model, batch: o.batch, steps: o.steps, threads: o.engine === 'onnxruntime' ? 1 : o.threads, stat: 'median',
+    ms_per_batch: ms, [unit]: (o.batch / ms) * 1000,
+    peak_activation_bytes: (o.engine === 'libtorch' || o.engine === 'onnxruntime' ? per.float32 : per.packed) * o.batch,
+    parameter_bytes: info.parameterBytes, float32_parameter_bytes: info.float32ParameterBytes,
+    ...(activity ? { activity } : {}),
   };
 }

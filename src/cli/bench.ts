@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { benchOp } from '../bench/op.js';
 import { benchStep } from '../bench/step.js';
 import { INFER_ENGINES, benchInfer } from '../bench/infer.js';
-import { benchInferOnnx } from '../bench/infer_onnx.js';
 import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
 
 const ACTIVATIONS = ['relu', 'htaf', 'ss', 'ste'] as const;
@@ -59,10 +58,10 @@ export function registerBench(program: Command): void {
     .option('--steps <n>', 'timed batches', positiveInt('--steps'), 200)
     .option('--warmup <n>', 'untimed batches first', nonNegativeInt('--warmup'), 20)
     .option('--threads <n>', "libtorch's intra-op threads (the js kernels use one)", positiveInt('--threads'), 1)
-    .option('--seed <n>', 'seed of the input rows', nonNegativeInt('--seed'), 0)
+    .option('--seed <n>', 'seed of the input rows (tabular models; image models take the test images)', nonNegativeInt('--seed'), 0)
+    .option('--run <dir>', 'libtorch: the run the model was exported from (default: the one the file names)')
     .option('--json', 'print one JSON line')
     .action(async (o) => {
-      const options = { model: o.model, engine: o.engine, batch: o.batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed };
-      print(o.engine === 'onnxruntime' ? await benchInferOnnx(options) : benchInfer(options), !!o.json);
+      print(await benchInfer({ model: o.model, engine: o.engine, batch: o.batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed, run: o.run }), !!o.json);
     });
 }

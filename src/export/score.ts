@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { readCsv } from '../data/csv.js';
 import { preprocessorFromJSON } from '../data/preprocess.js';
-import { loadModel, type Prediction, type RuntimeModel } from '../runtime/index.js';
+import { jsKernels, loadModel, type Kernels, type Prediction, type RuntimeModel } from '../runtime/index.js';
 
 export interface ScoredRows {
   model: RuntimeModel;
@@ -17,13 +17,13 @@ export interface ScoredRows {
 }
 
 /** Reads the model, encodes `csvFile`'s rows as in training, and predicts them. */
-export function scoreCsv(modelFile: string, csvFile: string): ScoredRows {
-  const model = loadModel(new Uint8Array(readFileSync(modelFile)));
+export function scoreCsv(modelFile: string, csvFile: string, kernels: Kernels = jsKernels): ScoredRows {
+  const model = loadModel(new Uint8Array(readFileSync(modelFile)), { kernels });
   const pre = model.info().metadata.preprocessor;
   if (pre === undefined) throw new Error(`htaf predict --model '${modelFile}': the model holds no preprocessing (only tabular exports score CSV rows)`);
   const preprocessor = preprocessorFromJSON(JSON.parse(pre));
   const encoded = preprocessor.encodeTable(readCsv(csvFile));
-  if (encoded.features !== model.graph.inputs) throw new Error(`htaf predict: ${csvFile} encodes to ${encoded.features} features, the model takes ${model.graph.inputs}`);
+  if (encoded.features !== model.graph.input[0] || model.graph.kind !== 'mlp') throw new Error(`htaf predict: ${csvFile} encodes to ${encoded.features} features, the model takes [${model.graph.input}]`);
   const prediction = model.predict(encoded.x, encoded.rows);
   const result: ScoredRows = { model, prediction, target: encoded.y, unscale: (v) => preprocessor.unscaleTarget(v) };
   if (prediction.classes && encoded.rows > 0 && !Number.isNaN(encoded.y[0])) {

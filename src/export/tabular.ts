@@ -6,12 +6,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tidy } from '../core/scope.js';
-import { activationFactory, BinaryActivation } from '../activations/index.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
-import { saveSafetensors } from '../io/safetensors.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { HTAFB_FORMAT, HTAFB_VERSION, type LayerSpec, type RuntimeGraph } from '../runtime/index.js';
+import { TabularMlp } from '../models/mlp.js';
+import type { RuntimeGraph } from '../runtime/index.js';
 import type { RunConfig } from '../train/types.js';
+import { GraphBuilder, inferenceActivation } from './graph_builder.js';
 
 interface TabularBestMeta {
   epoch: number;
@@ -29,21 +28,6 @@ export interface ExportResult {
   bytes: number;
 }
 
-/** What the hidden activation of `method` is at inference: the exact step, a ReLU, or not exportable (an Error naming it). */
-function inferenceOp(method: string, where: string): 'heaviside' | 'relu' {
-  const m = activationFactory(method)();
-  try {
-    if (m instanceof BinaryActivation) {
-      if (m.signed) throw new Error(`${where}: the activation ${method} is a sign (±1) form; the runtime's tabular graph takes 0/1 steps`);
-      return 'heaviside';
-    }
-    if (method === 'relu') return 'relu';
-    throw new Error(`${where}: the activation ${method} has no runtime op (exportable: binary activations, which run as exact steps, and relu)`);
-  } finally {
-    m.dispose();
-  }
-}
-
 /** Exports the tabular run in `runDir` to `out` (default <runDir>/model.htafb). */
 export function exportTabularRun(runDir: string, out = join(runDir, 'model.htafb')): ExportResult {
   const where = `htaf export --run '${runDir}'`;
@@ -53,32 +37,29 @@ export function exportTabularRun(runDir: string, out = join(runDir, 'model.htafb
     const ck = loadCheckpoint<unknown, TabularBestMeta>(best);
     const meta = ck.meta;
     if (!meta || !meta.config || !Array.isArray(meta.config.hidden) || typeof meta.features !== 'number' || !meta.preprocessor) {
-      throw new Error(`${where}: ${best} is not a tabular run's model (htaf train); image and ICBM runs are not exportable yet`);
+      throw new Error(`${where}: ${best} is not a tabular run's model (htaf train)`);
     }
     const { config } = meta;
-    const step = inferenceOp(config.method, where);
-    const weights = ck.model ?? new Map<string, Tensor>();
-    const get = (name: string): Tensor => {
-      const t = weights.get(name);
-      if (!t) throw new Error(`${where}: ${best} has no tensor '${name}'`);
-      return t.toDtype('float32').contiguous();
-    };
-    const tensors = new Map<string, Tensor>();
-    const layers: LayerSpec[] = [];
-    const n = config.hidden.length + 1;
-    for (let i = 0; i < n; i++) {
-      const w = get(`layers.${2 * i}.weight`);
-      tensors.set(`l${i}.bias`, get(`layers.${2 * i}.bias`));
-      if (i > 0 && step === 'heaviside') {
-        tensors.set(`l${i}.weightT`, w.t().contiguous());
-        layers.push({ op: 'linear_bits', name: `layers.${2 * i}`, weightT: `l${i}.weightT`, bias: `l${i}.bias` });
-      } else {
-        tensors.set(`l${i}.weight`, w);
-        layers.push({ op: 'linear', name: `layers.${2 * i}`, weight: `l${i}.weight`, bias: `l${i}.bias` });
-      }
-      if (i < n - 1) layers.push({ op: step, name: `layers.${2 * i + 1}` });
-    }
     const outputs = config.task === 'multiclass' ? meta.classes : 1;
+    const model = new TabularMlp(meta.features, config.hidden, outputs, config.method);
+    try {
+      model.loadStateDict(ck.model ?? new Map());
+    } catch (err) {
+      throw new Error(`${where}: ${best}: ${(err as Error).message}`);
+    }
+    const b = new GraphBuilder();
+    let x = 'input';
+    let bits = false;
+    model.linears.forEach((linear, i) => {
+      const name = `layers.${2 * i}`;
+      x = b.linear(name, x, bits, linear);
+      const act = model.activations[i];
+      if (!act) return;
+      const kind = inferenceActivation(act, `${where}: layers.${2 * i + 1}`);
+      if (kind === 'sign') throw new Error(`${where}: the activation ${config.method} is a sign (±1) form; the runtime's tabular graph takes 0/1 steps`);
+      x = kind === 'step' ? b.step(`layers.${2 * i + 1}`, x, linear.outFeatures, false) : b.node({ op: 'relu', name: `layers.${2 * i + 1}`, inputs: [x] });
+      bits = kind === 'step';
+    });
     let classNames: string[] | undefined;
     const resultFile = join(runDir, 'result.json');
     if (existsSync(resultFile)) {
@@ -87,11 +68,10 @@ export function exportTabularRun(runDir: string, out = join(runDir, 'model.htafb
         if (Array.isArray(names) && names.every((c) => typeof c === 'string')) classNames = names;
       } catch { /* the class names are optional */ }
     }
-    const graph: RuntimeGraph = { kind: 'mlp', inputs: meta.features, outputs, task: config.task, ...(classNames ? { classes: classNames } : {}), layers };
-    saveSafetensors(out, tensors, {
-      format: HTAFB_FORMAT, version: String(HTAFB_VERSION), graph: JSON.stringify(graph), preprocessor: JSON.stringify(meta.preprocessor),
-      source: JSON.stringify({ run: runDir, epoch: meta.epoch, method: config.method }),
+    const graph = b.write(out, { kind: 'mlp', input: [meta.features], outputs, task: config.task, ...(classNames ? { classes: classNames } : {}), output: x }, {
+      preprocessor: JSON.stringify(meta.preprocessor), source: JSON.stringify({ run: runDir, epoch: meta.epoch, method: config.method }),
     });
+    model.dispose();
     return { out, graph, checkpointBytes: statSync(best).size, bytes: statSync(out).size };
   });
 }

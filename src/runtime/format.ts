@@ -3,46 +3,24 @@
 // then the bytes) whose "__metadata__" holds format "htafb", a version and the graph as JSON.
 // Every problem with the bytes is an Error naming what is wrong; nothing here can crash a page.
 
+import type { RuntimeGraph } from './graph.js';
+import type { RuntimeDtype, RuntimeTensor } from './format_types.js';
+import { planGraph, type Plan } from './plan.js';
+
+export type { RuntimeDtype, RuntimeTensor } from './format_types.js';
+
 export const HTAFB_FORMAT = 'htafb';
-export const HTAFB_VERSION = 1;
-
-export type RuntimeDtype = 'F32' | 'U8' | 'I32';
-
-export interface RuntimeTensor {
-  dtype: RuntimeDtype;
-  shape: number[];
-  data: Float32Array | Uint8Array | Int32Array;
-}
-
-/** One layer of the graph. */
-export type LayerSpec =
-  /** y = x·Wᵀ + b on real inputs; weight [out, in]. */
-  | { op: 'linear'; name: string; weight: string; bias: string }
-  /** y = Σ_{j: bit j set} W[:, j] + b on bit inputs; weightT [in, out] (rows are added, not multiplied). */
-  | { op: 'linear_bits'; name: string; weightT: string; bias: string }
-  /** The exact step H(x) = 1[x ≥ 0]: real → bits (packed 32 to a word). */
-  | { op: 'heaviside'; name: string }
-  | { op: 'relu'; name: string };
-
-export interface RuntimeGraph {
-  /** 'mlp': a tabular network. */
-  kind: 'mlp';
-  inputs: number;
-  outputs: number;
-  /** binary (one logit), multiclass (k logits) or regression (one value, in the scaled target units). */
-  task: 'binary' | 'multiclass' | 'regression';
-  classes?: string[];
-  layers: LayerSpec[];
-}
+/** 2: the graph is a list of nodes with named inputs (graph.ts); 1 (a tabular layer list) is no longer read. */
+export const HTAFB_VERSION = 2;
 
 export interface HtafbFile {
   graph: RuntimeGraph;
+  plan: Plan;
   tensors: Map<string, RuntimeTensor>;
   metadata: Record<string, string>;
 }
 
 const ELEMENT: Record<RuntimeDtype, number> = { F32: 4, U8: 1, I32: 4 };
-const OPS = ['linear', 'linear_bits', 'heaviside', 'relu'];
 
 function fail(msg: string): never {
   throw new Error(`htaf runtime: ${msg}`);
@@ -64,7 +42,7 @@ export function parseHtafb(bytes: Uint8Array): HtafbFile {
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the header is not a JSON object: not an htafb file');
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   if (metadata.format !== HTAFB_FORMAT) fail(`not an htafb model (its format is ${metadata.format === undefined ? 'unset' : JSON.stringify(metadata.format)}; a training checkpoint must be exported first: htaf export --run DIR)`);
-  if (Number(metadata.version) !== HTAFB_VERSION) fail(`graph version ${JSON.stringify(metadata.version)} is not supported (this runtime reads version ${HTAFB_VERSION})`);
+  if (Number(metadata.version) !== HTAFB_VERSION) fail(`graph version ${JSON.stringify(metadata.version)} is not supported (this runtime reads version ${HTAFB_VERSION}; export the run again with this htaf)`);
   let graph: RuntimeGraph;
   try {
     graph = JSON.parse(metadata.graph);
@@ -88,37 +66,5 @@ export function parseHtafb(bytes: Uint8Array): HtafbFile {
     const data = dtype === 'F32' ? new Float32Array(raw.buffer) : dtype === 'I32' ? new Int32Array(raw.buffer) : raw;
     tensors.set(name, { dtype, shape, data });
   }
-  checkGraph(graph, tensors);
-  return { graph, tensors, metadata };
-}
-
-function checkGraph(g: RuntimeGraph, tensors: Map<string, RuntimeTensor>): void {
-  if (!g || g.kind !== 'mlp') fail(`graph kind ${JSON.stringify(g?.kind)} is not one this runtime runs (mlp)`);
-  if (!Number.isInteger(g.inputs) || g.inputs < 1 || !Number.isInteger(g.outputs) || g.outputs < 1) fail('the graph\'s inputs and outputs must be positive integers');
-  if (!Array.isArray(g.layers) || g.layers.length === 0) fail('the graph has no layers');
-  let width = g.inputs;
-  let bits = false;
-  const need = (layer: string, key: string | undefined, shape: number[]) => {
-    const t = key === undefined ? undefined : tensors.get(key);
-    if (!t) fail(`layer '${layer}': tensor ${JSON.stringify(key)} is missing from the file`);
-    if (t.dtype !== 'F32' || t.shape.join(',') !== shape.join(',')) fail(`layer '${layer}': tensor '${key}' is ${t.dtype} [${t.shape}], expected F32 [${shape}]`);
-    return t;
-  };
-  for (const [i, l] of g.layers.entries()) {
-    const name = typeof l?.name === 'string' ? l.name : `#${i}`;
-    if (!OPS.includes(l?.op)) fail(`layer '${name}' (#${i}) is a '${String(l?.op)}', an op this runtime lacks (it runs ${OPS.join(', ')})`);
-    if (l.op === 'linear' || l.op === 'linear_bits') {
-      if ((l.op === 'linear_bits') !== bits) fail(`layer '${name}': a ${l.op} needs ${l.op === 'linear_bits' ? 'bit' : 'real'} inputs`);
-      const out = tensors.get(l.bias)?.shape[0] ?? NaN;
-      need(name, l.bias, [out]);
-      if (l.op === 'linear') need(name, l.weight, [out, width]);
-      else need(name, l.weightT, [width, out]);
-      width = out;
-      bits = false;
-    } else {
-      if (bits) fail(`layer '${name}': a ${l.op} needs real inputs`);
-      bits = l.op === 'heaviside';
-    }
-  }
-  if (bits || width !== g.outputs) fail(`the graph ends with ${bits ? 'bits' : `${width} values`}, not the ${g.outputs} outputs it declares`);
+  return { graph, plan: planGraph(graph, tensors), tensors, metadata };
 }

@@ -1,86 +1,166 @@
-// The runtime's kernels in plain JavaScript (no dependency, runs in Node and in a browser). Activations
-// after a step are bits, 32 to a Uint32 word; a layer after them adds the weight rows of the set bits
-// (no multiplication), so its work is proportional to the ones. Sums are taken in float64 and rounded
-// to float32 once, so they differ from libtorch's float32 matmul only in the last bits: a prediction can
-// differ only where a pre-activation lies within rounding of its step's threshold (runtime.ts traces it).
+// The runtime's compute kernels: the interface every engine implements (js here; wasm and native run the
+// same C source, native/kernels/) and the plain-JavaScript reference, which runs anywhere. Maps are
+// channels last (NHWC); bits are packed 32 channels to a Uint32 word per pixel, bit c & 31 of word c >> 5.
+// The layer after a step adds the weight rows of the set bits (no multiplication), so its work is
+// proportional to the ones; a binary × binary conv is XOR + popcount. The JS sums are float64, rounded to
+// float32 once; other engines sum in float32 in their own order: predictions can differ only where a
+// pre-activation lies within rounding of a threshold, which the runtime's margins trace.
 
-/** y[r, o] = b[o] + Σ_i x[r, i]·W[o, i] (W row-major [out, in]). */
-export function linearFloat(x: Float32Array, rows: number, inF: number, w: Float32Array, b: Float32Array): Float32Array {
-  const out = b.length;
-  const y = new Float32Array(rows * out);
-  for (let r = 0; r < rows; r++) {
-    const xo = r * inF;
-    for (let o = 0; o < out; o++) {
-      const wo = o * inF;
-      let s = 0;
-      for (let i = 0; i < inF; i++) s += x[xo + i] * w[wo + i];
-      y[r * out + o] = s + b[o];
-    }
-  }
-  return y;
+/** The geometry of one convolution (a linear is a 1×1 conv on 1×1 maps). */
+export interface ConvShape {
+  /** Rows (images) in the batch, the input map's height, width and channels. */
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  kernel: number;
+  stride: number;
+  padding: number;
 }
 
-/** y = max(x, 0), elementwise. */
-export function relu(x: Float32Array): Float32Array {
-  const y = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
-  return y;
+/** The output side of a convolution or pooling. */
+export const outSide = (side: number, kernel: number, stride: number, padding: number): number => Math.floor((side + 2 * padding - kernel) / stride) + 1;
+
+/** Words per pixel for `channels` bits. */
+export const wordsFor = (channels: number): number => (channels + 31) >>> 5;
+
+export interface Kernels {
+  readonly engine: 'js' | 'wasm' | 'native';
+  /** y[n, oy, ox, o] = bias[o] + Σ_{ky, kx, c} x[n, oy·s − p + ky, ox·s − p + kx, c]·W[ky, kx, c, o]; x NHWC, W [k, k, Cin, Cout]. */
+  convFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
+  /** The same on 0/1 inputs given as bit planes [n, h, w, words(Cin)], summed over the planes: the rows of W at the set bits are added. */
+  convBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
+  /**
+   * ±1 × ±1: y[n, oy, ox, o] = scale[o]·Σ_{taps inside the image} (Cin − 2·popcount(x ⊕ Wb[o, ky, kx])) + bias[o];
+   * x [n, h, w, words(Cin)], Wb [Cout, k, k, words(Cin)], unused high bits 0 in both.
+   */
+  convBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array;
+  /**
+   * The exact step per channel of `pixels` rows of `channels` values: bit = 1 iff gain[c]·(x − threshold[c]) ≥ 0
+   * (NaN gives 0). With margins (one per example, `perExample` pixels each), keeps the smallest |gain·(x − threshold)|.
+   */
+  step(x: Float32Array, pixels: number, channels: number, threshold: Float32Array, gain: Float32Array, perExample: number, margins?: Float64Array): Uint32Array;
 }
 
-/** Words per row for `width` bits. */
-export const wordsFor = (width: number): number => (width + 31) >>> 5;
-
-/**
- * The exact step H(x) = 1[x ≥ 0] (H(NaN) = 0), packed: bit j of row r is word r·words + (j >> 5), bit
- * j & 31. With `margins`, keeps per row the smallest |x| seen (how close the row came to a threshold).
- */
-export function heavisidePack(x: Float32Array, rows: number, width: number, margins?: Float64Array): Uint32Array {
-  const words = wordsFor(width);
-  const bits = new Uint32Array(rows * words);
-  for (let r = 0; r < rows; r++) {
-    const xo = r * width;
-    const bo = r * words;
-    let m = margins ? margins[r] : 0;
-    for (let j = 0; j < width; j++) {
-      const v = x[xo + j];
-      if (v >= 0) bits[bo + (j >>> 5)] |= 1 << (j & 31);
-      if (margins && Math.abs(v) < m) m = Math.abs(v);
-    }
-    if (margins) margins[r] = m;
-  }
-  return bits;
+function convOut(s: ConvShape): { oh: number; ow: number } {
+  return { oh: outSide(s.h, s.kernel, s.stride, s.padding), ow: outSide(s.w, s.kernel, s.stride, s.padding) };
 }
 
-/** y[r, :] = b + Σ_{j: bit j of row r set} Wt[j, :] (Wt row-major [in, out]). */
-export function linearBits(bits: Uint32Array, rows: number, inF: number, wt: Float32Array, b: Float32Array): Float32Array {
-  const out = b.length;
-  const words = wordsFor(inF);
-  const y = new Float32Array(rows * out);
-  const acc = new Float64Array(out);
-  for (let r = 0; r < rows; r++) {
-    acc.set(b);
-    for (let k = 0; k < words; k++) {
-      let word = bits[r * words + k];
-      while (word !== 0) {
-        const low = word & -word;
-        const j = (k << 5) + (31 - Math.clz32(low));
-        const wo = j * out;
-        for (let o = 0; o < out; o++) acc[o] += wt[wo + o];
-        word ^= low;
+/** Runs `tap(acc, pixelIndex, ky, kx)` for every input pixel under each output pixel, then writes acc + bias. */
+function convLoop(s: ConvShape, tap: (acc: Float64Array, pixel: number, ky: number, kx: number) => void, bias: Float32Array | undefined): Float32Array {
+  const { oh, ow } = convOut(s);
+  const { n, h, w, cout, kernel: k, stride, padding } = s;
+  const y = new Float32Array(n * oh * ow * cout);
+  const acc = new Float64Array(cout);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        if (bias) for (let o = 0; o < cout; o++) acc[o] = bias[o];
+        else acc.fill(0);
+        for (let ky = 0; ky < k; ky++) {
+          const iy = oy * stride - padding + ky;
+          if (iy < 0 || iy >= h) continue;
+          for (let kx = 0; kx < k; kx++) {
+            const ix = ox * stride - padding + kx;
+            if (ix < 0 || ix >= w) continue;
+            tap(acc, (b * h + iy) * w + ix, ky, kx);
+          }
+        }
+        y.set(acc, ((b * oh + oy) * ow + ox) * cout);
       }
     }
-    y.set(acc, r * out);
   }
   return y;
+}
+
+export const jsKernels: Kernels = {
+  engine: 'js',
+
+  convFloat(x, weight, bias, s) {
+    const { cin, cout, kernel: k } = s;
+    return convLoop(s, (acc, pixel, ky, kx) => {
+      const xo = pixel * cin;
+      const wo = (ky * k + kx) * cin * cout;
+      for (let c = 0; c < cin; c++) {
+        const v = x[xo + c];
+        if (v === 0) continue; // after a ReLU most inputs are 0
+        const row = wo + c * cout;
+        for (let o = 0; o < cout; o++) acc[o] += v * weight[row + o];
+      }
+    }, bias);
+  },
+
+  convBits(planes, weight, bias, s) {
+    const { cin, cout, kernel: k } = s;
+    const words = wordsFor(cin);
+    return convLoop(s, (acc, pixel, ky, kx) => {
+      const wo = (ky * k + kx) * cin * cout;
+      for (const bits of planes) {
+        for (let q = 0; q < words; q++) {
+          let word = bits[pixel * words + q];
+          while (word !== 0) {
+            const low = word & -word;
+            const row = wo + ((q << 5) + 31 - Math.clz32(low)) * cout;
+            for (let o = 0; o < cout; o++) acc[o] += weight[row + o];
+            word ^= low;
+          }
+        }
+      }
+    }, bias);
+  },
+
+  convBinary(x, weightBits, scale, bias, s) {
+    const { cin, cout, kernel: k } = s;
+    const words = wordsFor(cin);
+    const y = convLoop(s, (acc, pixel, ky, kx) => {
+      const xo = pixel * words;
+      for (let o = 0; o < cout; o++) {
+        const wo = ((o * k + ky) * k + kx) * words;
+        let differ = 0;
+        for (let q = 0; q < words; q++) differ += popcount32(x[xo + q] ^ weightBits[wo + q]);
+        acc[o] += cin - 2 * differ;
+      }
+    }, undefined);
+    for (let i = 0; i < y.length; i++) {
+      const o = i % cout;
+      y[i] = Math.fround(scale[o] * y[i]) + bias[o];
+    }
+    return y;
+  },
+
+  step(x, pixels, channels, threshold, gain, perExample, margins) {
+    const words = wordsFor(channels);
+    const bits = new Uint32Array(pixels * words);
+    for (let p = 0; p < pixels; p++) {
+      const xo = p * channels;
+      const bo = p * words;
+      let m = Infinity;
+      for (let c = 0; c < channels; c++) {
+        const z = gain[c] * (x[xo + c] - threshold[c]);
+        if (z >= 0) bits[bo + (c >>> 5)] |= 1 << (c & 31);
+        const a = Math.abs(z);
+        if (a < m) m = a;
+      }
+      if (margins) {
+        const e = Math.floor(p / perExample);
+        if (m < margins[e]) margins[e] = m;
+      }
+    }
+    return bits;
+  },
+};
+
+/** Set bits in one 32-bit word. */
+export function popcount32(w: number): number {
+  w -= (w >>> 1) & 0x55555555;
+  w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+  return (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** Set bits in a packed array (ones among the activations). */
 export function popcount(bits: Uint32Array): number {
   let n = 0;
-  for (let w of bits) {
-    w -= (w >>> 1) & 0x55555555;
-    w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
-    n += (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-  }
+  for (const w of bits) n += popcount32(w);
   return n;
 }
