@@ -36,27 +36,8 @@ function ceilSide(side: number, kernel: number, stride: number, padding: number)
 
 const describe = (v: Val): string => `${v.kind} [${v.shape.join(', ')}]${v.steps > 1 ? ` over ${v.steps} steps` : ''}`;
 
-/** A value of the converted graph: its kind, per-row shape ([C, H, W] or [F], NCHW) and rows per example (T for a spike train). */
-export interface OnnxValueInfo {
-  kind: ValueKind;
-  shape: number[];
-  steps: number;
-}
-
-export interface OnnxConversion {
-  /** The ModelProto bytes. */
-  model: Uint8Array;
-  /** Per runtime value ('input' and each node's name), what it is in the ONNX graph. */
-  values: Map<string, OnnxValueInfo>;
-}
-
 /** Converts a runtime graph and its tensors to the bytes of an ONNX model of the same network. */
 export function graphToOnnx(graph: RuntimeGraph, tensors: Map<string, SourceTensor>): Uint8Array {
-  return convertGraph(graph, tensors).model;
-}
-
-/** graphToOnnx, also saying what every value became (for sizes: benchmarks). */
-export function convertGraph(graph: RuntimeGraph, tensors: Map<string, SourceTensor>): OnnxConversion {
   if (!graph || (graph.kind !== 'mlp' && graph.kind !== 'image')) fail(`graph kind ${JSON.stringify(graph?.kind)} is not mlp or image`);
   const rank = graph.kind === 'mlp' ? 1 : 3;
   if (!Array.isArray(graph.input) || graph.input.length !== rank || graph.input.some((d) => !Number.isInteger(d) || d < 1)) {
@@ -89,8 +70,7 @@ export function convertGraph(graph: RuntimeGraph, tensors: Map<string, SourceTen
     outputs.push({ name: 'concepts', dims: ['N', c.shape[0]] });
   }
   const doc = `htaf ${graph.kind} network (${graph.task}${graph.classes ? `; classes ${graph.classes.join(', ')}` : ''})`;
-  const model = b.encode('htaf', [{ name: 'input', dims: ['N', ...graph.input] }], outputs, doc);
-  return { model, values: new Map([...values].map(([k, v]) => [k, { kind: v.kind, shape: v.shape, steps: v.steps }])) };
+  return b.encode('htaf', [{ name: 'input', dims: ['N', ...graph.input] }], outputs, doc);
 }
 
 /** Parses an .htafb file (htaf export) and converts its graph to ONNX. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBytesAtomically } from '../io/atomic_file.js';
 import { htafbToOnnx } from './onnx.js';
-import { exportTabularRun } from './tabular.js';
+import { exportRun } from './run.js';
 
 export interface OnnxExportResult {
   out: string;
@@ -19,7 +19,7 @@ export interface OnnxExportResult {
 export function exportRunAsOnnx(runDir: string, out = join(runDir, 'model.onnx')): OnnxExportResult {
   const tmp = mkdtempSync(join(tmpdir(), 'htaf-onnx-'));
   try {
-    const r = exportTabularRun(runDir, join(tmp, 'model.htafb'));
+    const r = exportRun(runDir, join(tmp, 'model.htafb'));
     const onnx = htafbToOnnx(new Uint8Array(readFileSync(r.out)));
     writeBytesAtomically(out, onnx, 'htaf export --format onnx');
     return { out, bytes: statSync(out).size, htafbBytes: r.bytes, checkpointBytes: r.checkpointBytes };
