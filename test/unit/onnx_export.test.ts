@@ -1,9 +1,10 @@
-// The ONNX export (src/export/onnx.ts) run by onnxruntime (onnxruntime-web's wasm, one thread) against a
-// naive reference of the graph's semantics (onnx_reference.ts): small synthetic graphs with random weights
+// The ONNX export (src/export/onnx.ts) run by onnxruntime (onnxruntime-web's wasm, one thread) against
+// htaf's runtime (loadModel(...).predict on the same graph as an .htafb) and a naive reference of the
+// graph's semantics (onnx_reference.ts): small synthetic graphs with random weights
 // that together use every op: a binary (Bi-Real-like) image net with ±∞ thresholds, negative and zero
 // gains and more than 32 channels per word; a spiking net with LIF over T = 3 steps, hard and soft reset,
-// repeated and per-step inputs and a sum of spike maps; a tabular net with concept bits. The logits agree
-// to float32 rounding and the bits exactly; malformed graphs are errors that name the layer.
+// repeated and per-step inputs and a sum of spike maps; a tabular net with concept bits. The logits of all
+// three agree to float32 rounding and the bits exactly; malformed graphs are errors that name the layer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
@@ -12,7 +13,9 @@ import { graphToOnnx, type SourceTensor } from '../../src/export/onnx.js';
 import { ONNX_SCHEMA } from '../../src/export/onnx_schema.js';
 import { createOnnxPeer } from '../../src/bench/onnx_peer.js';
 import { mulberry32 } from '../../src/data/random.js';
+import { loadModel } from '../../src/runtime/index.js';
 import { referenceRun } from './onnx_reference.js';
+import { htafbBytes } from './htafb_bytes.js';
 
 class Maker {
   readonly tensors = new Map<string, SourceTensor>();
@@ -126,25 +129,30 @@ async function compare(graph: RuntimeGraph, m: Maker, rows: number) {
   try {
     const got = await peer.run(x, rows);
     const want = referenceRun(graph, m.tensors, x, rows);
+    const runtime = loadModel(htafbBytes(graph, m.tensors)).predict(x, rows);
     assert.equal(got.logits.length, rows * graph.outputs);
     for (let i = 0; i < want.logits.length; i++) {
-      assert.ok(Math.abs(got.logits[i] - want.logits[i]) <= 1e-4 * (1 + Math.abs(want.logits[i])), `logit ${i}: onnxruntime ${got.logits[i]}, reference ${want.logits[i]}`);
+      const tol = 1e-4 * (1 + Math.abs(want.logits[i]));
+      assert.ok(Math.abs(got.logits[i] - runtime.outputs[i]) <= tol, `logit ${i}: onnxruntime ${got.logits[i]}, runtime ${runtime.outputs[i]}`);
+      assert.ok(Math.abs(got.logits[i] - want.logits[i]) <= tol, `logit ${i}: onnxruntime ${got.logits[i]}, reference ${want.logits[i]}`);
     }
-    if (want.concepts) assert.deepEqual(Array.from(got.concepts!), Array.from(want.concepts));
-    else assert.equal(got.concepts, undefined);
+    if (want.concepts) {
+      assert.deepEqual(Array.from(got.concepts!), Array.from(want.concepts));
+      assert.deepEqual(Array.from(got.concepts!), Array.from(runtime.concepts!));
+    } else assert.equal(got.concepts, undefined);
     return { got, want };
   } finally {
     await peer.release();
   }
 }
 
-test('onnx export: a binary image net (sign steps with ±∞ thresholds, negative and zero gains; 35-channel binary conv; ceil-mode avg pool; layer norm) runs in onnxruntime as the reference', async () => {
+test('onnx export: a binary image net (sign steps with ±∞ thresholds, negative and zero gains; 35-channel binary conv; ceil-mode avg pool; layer norm) runs in onnxruntime as in the runtime and the reference', async () => {
   const m = new Maker(11);
   const { want } = await compare(binaryImageNet(m), m, 4);
   assert.ok(new Set(Array.from(want.logits, (v) => v.toFixed(3))).size > 4, 'the logits vary with the input (the test is not vacuous)');
 });
 
-test('onnx export: a spiking net (LIF over T = 3, hard and soft reset, repeated and per-step input, a sum of spike maps) runs in onnxruntime as the reference', async () => {
+test('onnx export: a spiking net (LIF over T = 3, hard and soft reset, repeated and per-step input, a sum of spike maps) runs in onnxruntime as in the runtime and the reference', async () => {
   const m = new Maker(12);
   const graph = spikingNet(m);
   const { want } = await compare(graph, m, 3);
@@ -168,6 +176,7 @@ test('onnx export: LIF alone, T = 3, hard and soft reset: the spike trains match
     try {
       const got = await peer.run(x, 5);
       const want = referenceRun(graph, m.tensors, x, 5);
+      assert.deepEqual(Array.from(loadModel(htafbBytes(graph, m.tensors)).predict(x, 5).outputs), Array.from(want.logits), `runtime, reset ${vReset}`);
       assert.deepEqual(Array.from(got.logits), Array.from(want.logits), `reset ${vReset}`);
       assert.ok(want.logits.some((r) => r > 0 && r < 1), `some rates are strictly between 0 and 1: ${Array.from(want.logits)}`);
     } finally {
