@@ -122,9 +122,9 @@ RK_INLINE u64 load64(const u32 *p) {
 /* Differing bits between one span of x and the same span of each of OC weight rows. x is read once for
  * OC channels; 64 bits at a time halves the popcounts (and lets AVX-512 VPOPCNTQ / SIMD128 take whole
  * vectors of them). Spans are the inside taps of one kernel row: consecutive in x and in each weight row. */
-#define OC 4
+#define OC 8
 RK_INLINE void xor_popcount(u32 *differ, const u32 *xp, const u32 *const *wp, int len, const int oc) {
-  u64 d[OC] = {0, 0, 0, 0};
+  u64 d[OC] = {0};
   int m = 0;
   for (; m + 2 <= len; m += 2) {
     const u64 xv = load64(xp + m);
@@ -153,7 +153,7 @@ void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float
         const int full = imax(0, ky1 - ky0) * imax(0, kx1 - kx0) * cin;
         for (int o0 = 0; o0 < cout; o0 += OC) {
           const int oc = imin(OC, cout - o0);
-          u32 differ[OC] = {0, 0, 0, 0};
+          u32 differ[OC] = {0};
           for (int ky = ky0; ky < ky1; ky++) {
             const u32 *xp = x + ((usize)(b * h + iy0 + ky) * w + ix0 + kx0) * words;
             const u32 *wp[OC];
