@@ -7,13 +7,16 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # libtorch, OpenBLAS so dense layers do not fall back to the reference BLAS (60x slower), the font
 # the figures are drawn with, the built-in image data (Fashion-MNIST, IDX files) and the headless
-# browser the HTML report is checked in.
-DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread fonts-dejavu-core dataset-fashion-mnist chromium
+# browser the HTML report is checked in; clang and lld compile the runtime's kernels to WebAssembly.
+DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread fonts-dejavu-core dataset-fashion-mnist chromium clang lld
 NATIVE := native/build/Release/htaf_native.node
 # Build against the headers of the Node that runs us (no download): <prefix>/include/node.
 NODE_PREFIX := $(shell node -p "require('path').resolve(process.execPath, '../..')")
 NODEDIR_FLAG := $(if $(wildcard $(NODE_PREFIX)/include/node/node_api.h),--nodedir=$(NODE_PREFIX))
-NATIVE_SOURCES := $(wildcard native/src/*.cc native/src/*.h) native/binding.gyp native/gen/ops_generated.h
+KERNEL_SOURCES := native/kernels/runtime_kernels.c native/kernels/runtime_kernels.h
+NATIVE_SOURCES := $(wildcard native/src/*.cc native/src/*.c native/src/*.h) $(KERNEL_SOURCES) native/binding.gyp native/gen/ops_generated.h
+# Generated, not committed: the WebAssembly kernels as base64 (tools/build-wasm.mjs).
+WASM_KERNELS := src/runtime/wasm_kernels.generated.ts
 TS_SOURCES := $(shell find src test bench examples -name '*.ts' 2>/dev/null)
 
 .PHONY: all deps build demo demo-browser test clean gen
@@ -48,7 +51,10 @@ native/build/config.gypi: native/binding.gyp .deps/debian node_modules/.package-
 $(NATIVE): native/build/config.gypi $(NATIVE_SOURCES) $(wildcard native/gen/*.cc)
 	cd native && ../node_modules/.bin/node-gyp build --jobs 2
 
-dist/.built: node_modules/.package-lock.json native/gen/ops_generated.h $(TS_SOURCES) tsconfig.json
+$(WASM_KERNELS): $(KERNEL_SOURCES) tools/build-wasm.mjs .deps/debian
+	node tools/build-wasm.mjs
+
+dist/.built: node_modules/.package-lock.json native/gen/ops_generated.h $(WASM_KERNELS) $(TS_SOURCES) tsconfig.json
 	node_modules/.bin/tsc -p tsconfig.json
 	@touch $@
 
@@ -81,4 +87,4 @@ demo-browser: build $(if $(MODEL),,$(DEMO_BROWSER_RUN)/model.htafb)
 	node dist/examples/browser/serve.js --dir examples/browser/dist --port $(PORT)
 
 clean:
-	rm -rf native/build dist .deps
+	rm -rf native/build dist .deps $(WASM_KERNELS)

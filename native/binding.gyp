@@ -15,6 +15,10 @@
         "src/fused_activations.cc",
         "src/optim_steps.cc",
         "src/cpu_allocator.cc",
+        "src/runtime_kernels_napi.cc",
+        "src/runtime_kernels_base.c",
+        "src/runtime_kernels_avx2.c",
+        "src/runtime_kernels_avx512.c",
         "gen/ops_generated_0.cc",
         "gen/ops_generated_1.cc"
       ],
@@ -25,6 +29,7 @@
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_c": ["-std=gnu11", "-O3", "-ffreestanding"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++1y"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
       "conditions": [

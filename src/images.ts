@@ -11,3 +11,8 @@ export type { ImageCompareOptions, ImageCompareEvent, ImageCompareResults } from
 export { recomputeBatchNormStats } from './train/image_precise_bn.js';
 export { writeImageCompareReport } from './report/compare_report.js';
 export type { ImageCompareRun } from './train/image_compare.js';
+export { exportRun, runKind } from './export/run.js';
+export type { ExportResult } from './export/run.js';
+export { exportImageRun } from './export/image.js';
+export { exactReference } from './export/reference.js';
+export type { ExactReference } from './export/reference.js';

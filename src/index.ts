@@ -51,6 +51,7 @@ export { runCompare, defaultProtocolDeps, readJournal, splitSeed, SPLIT_FRACTION
 export type { CompareOptions, CompareEvent, CompareResults, CompareRun, MethodResult, RunRecord, ProtocolDeps } from './train/protocol.js';
 export { JOURNAL_FILE, Journal, runGrid } from './train/journal.js';
 export { fit } from './train/fit.js';
+export { exportTabularRun } from './export/tabular.js';
 export type { FitSpec, FitHooks, FitResult, StepOutput, EpochTraining, EpochVerdict } from './train/fit.js';
 export { RunState } from './train/run_state.js';
 export type { FitState, RunIdentity } from './train/run_state.js';

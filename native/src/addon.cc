@@ -8,6 +8,7 @@
 #include "cpu_allocator.h"
 #include "gen/ops_generated.h"
 #include "op_call.h"
+#include "runtime_kernels_napi.h"
 #include "tensor_box.h"
 
 namespace {
@@ -105,6 +106,7 @@ Napi::Value EmptyCpuCache(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   htaf::installCachingCpuAllocator();
   htafRegisterOps(env, exports);
+  htaf::registerRuntimeKernels(env, exports);
   exports.Set("cpuCache", Napi::Function::New(env, CpuCache, "cpuCache"));
   exports.Set("emptyCpuCache", Napi::Function::New(env, EmptyCpuCache, "emptyCpuCache"));
   exports.Set("dispose", Napi::Function::New(env, Dispose, "dispose"));

@@ -1,5 +1,6 @@
-// `htaf bench infer`: inference of an exported model (.htafb) by one of the runtime's engines, or by the
-// run's own model in htaf's exact mode on libtorch (float32), on the same inputs (the first test images of
+// `htaf bench infer`: inference of an exported model (.htafb) by one of the runtime's engines, by the
+// run's own model in htaf's exact mode on libtorch (float32), or by onnxruntime on the file converted to
+// ONNX in memory (src/export/onnx.ts; wasm, one thread), on the same inputs (the first test images of
 // the run's dataset, or seeded random rows for a tabular model): one JSON line with examples per second,
 // milliseconds per batch, the bytes the activations hold at once, and per step/LIF layer its share of ones.
 import { readFileSync } from 'node:fs';
@@ -8,11 +9,13 @@ import { mulberry32 } from '../data/random.js';
 import { loadImageSource } from '../data/images/index.js';
 import { ENGINES, kernelsFor, type EngineName } from '../export/engines.js';
 import { exactReference } from '../export/reference.js';
+import { htafbToOnnx } from '../export/onnx.js';
 import { loadModel, type RuntimeModel } from '../runtime/index.js';
+import { createOnnxPeer } from './onnx_peer.js';
 import { median, msSince } from './stats.js';
 
-export const INFER_ENGINES = [...ENGINES, 'libtorch'] as const;
-export type InferEngine = EngineName | 'libtorch';
+export const INFER_ENGINES = [...ENGINES, 'libtorch', 'onnxruntime'] as const;
+export type InferEngine = EngineName | 'libtorch' | 'onnxruntime';
 
 export interface InferBenchOptions {
   model: string;
@@ -44,11 +47,11 @@ async function benchInputs(rt: RuntimeModel, batch: number, seed: number): Promi
 export async function benchInfer(o: InferBenchOptions) {
   setNumThreads(o.threads);
   const bytes = new Uint8Array(readFileSync(o.model));
-  const rt = loadModel(bytes, { kernels: kernelsFor(o.engine === 'libtorch' ? 'js' : o.engine) });
+  const rt = loadModel(bytes, { kernels: kernelsFor(o.engine === 'libtorch' || o.engine === 'onnxruntime' ? 'js' : o.engine) });
   const x = await benchInputs(rt, o.batch, o.seed);
   const info = rt.info();
-  let run: () => void;
-  let dispose = () => {};
+  let run: () => void | Promise<void>;
+  let dispose: () => void | Promise<void> = () => {};
   let activity: { layer: string; ones: number }[] | undefined;
   if (o.engine === 'libtorch') {
     const runDir = o.run ?? JSON.parse(info.metadata.source ?? '{}').run;
@@ -56,6 +59,10 @@ export async function benchInfer(o: InferBenchOptions) {
     const ref = exactReference(runDir, rt.graph.input);
     run = () => void ref.run(x, o.batch);
     dispose = () => ref.dispose();
+  } else if (o.engine === 'onnxruntime') {
+    const peer = await createOnnxPeer(htafbToOnnx(bytes), rt.graph.input);
+    run = async () => void (await peer.run(x, o.batch));
+    dispose = () => peer.release();
   } else {
     run = () => void rt.predict(x, o.batch);
     activity = rt.predict(x, o.batch).activity.map((a) => ({ layer: a.layer, ones: a.ones }));
@@ -64,19 +71,20 @@ export async function benchInfer(o: InferBenchOptions) {
   try {
     for (let s = 0; s < o.warmup + o.steps; s++) {
       const start = process.hrtime.bigint();
-      run();
+      const pending = run(); // only onnxruntime's is asynchronous; the others are timed without an await
+      if (pending) await pending;
       if (s >= o.warmup) times.push(msSince(start));
     }
   } finally {
-    dispose();
+    await dispose();
   }
   const ms = median(times);
   const per = info.peakActivationBytesPerExample;
   const unit = rt.graph.kind === 'image' ? 'images_per_second' : 'rows_per_second';
   return {
-    impl: 'htaf', engine: o.engine, model: o.model, batch: o.batch, steps: o.steps, threads: o.threads, stat: 'median',
+    impl: 'htaf', engine: o.engine, model: o.model, batch: o.batch, steps: o.steps, threads: o.engine === 'onnxruntime' ? 1 : o.threads, stat: 'median',
     ms_per_batch: ms, [unit]: (o.batch / ms) * 1000,
-    peak_activation_bytes: (o.engine === 'libtorch' ? per.float32 : per.packed) * o.batch,
+    peak_activation_bytes: (o.engine === 'libtorch' || o.engine === 'onnxruntime' ? per.float32 : per.packed) * o.batch,
     parameter_bytes: info.parameterBytes, float32_parameter_bytes: info.float32ParameterBytes,
     ...(activity ? { activity } : {}),
   };

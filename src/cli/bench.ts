@@ -51,7 +51,7 @@ export function registerBench(program: Command): void {
 
   bench
     .command('infer')
-    .description('inference of an exported model (htaf export): the runtime\'s kernels or the same network in htaf\'s exact mode (libtorch)')
+    .description('inference of an exported model (htaf export): the runtime\'s kernels, the same network in htaf\'s exact mode (libtorch), or its ONNX export in onnxruntime (wasm, one thread)')
     .requiredOption('--model <file>', 'a .htafb file')
     .option('--engine <name>', INFER_ENGINES.join('|'), oneOf('--engine', INFER_ENGINES), 'js')
     .option('--batch <n>', 'rows per batch', positiveInt('--batch'), 64)

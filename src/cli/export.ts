@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { exportRun } from '../export/run.js';
+import { exportRunAsOnnx } from '../export/onnx_file.js';
 import { scoreCsv } from '../export/score.js';
 import { scoreImages } from '../export/score_images.js';
 import { readImageFiles } from '../export/image_files.js';
@@ -30,12 +31,18 @@ interface PredictOptions {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write a trained run (htaf train, images train, icbm train) as one .htafb file the runtime (htaf/runtime, no libtorch) runs')
+    .description('write a trained run (htaf train, images train, icbm train) as one .htafb file the runtime (htaf/runtime, no libtorch) runs, or as an ONNX model')
     .requiredOption('--run <dir>', 'the --out folder of htaf train, htaf images train or htaf icbm train')
-    .option('--out <file>', 'the model file (default <run>/model.htafb)')
-    .addOption(new Option('--format <name>', 'htafb').choices(['htafb']).default('htafb'))
-    .option('--json', 'print one JSON line {"out","bytes","checkpointBytes","ops"}')
-    .action((o: { run: string; out?: string; json?: boolean }) => {
+    .option('--out <file>', 'the model file (default <run>/model.htafb, or <run>/model.onnx)')
+    .addOption(new Option('--format <name>', 'htafb (the runtime\'s), or onnx (opset 17: input \'input\' [N, ...], output \'logits\', ICBM also \'concepts\')').choices(['htafb', 'onnx']).default('htafb'))
+    .option('--json', 'print one JSON line {"out","bytes","checkpointBytes","ops"} (onnx: {"out","format","bytes","htafbBytes","checkpointBytes"})')
+    .action((o: { run: string; out?: string; format: string; json?: boolean }) => {
+      if (o.format === 'onnx') {
+        const r = exportRunAsOnnx(o.run, o.out);
+        if (o.json) console.log(JSON.stringify({ out: r.out, format: 'onnx', bytes: r.bytes, htafbBytes: r.htafbBytes, checkpointBytes: r.checkpointBytes }));
+        else console.log(`wrote ${r.out}: ${r.bytes} bytes of ONNX (the same network's .htafb: ${r.htafbBytes}; best.safetensors: ${r.checkpointBytes})`);
+        return;
+      }
       const r = exportRun(o.run, o.out);
       const ops = r.graph.nodes.map((l) => l.op);
       if (o.json) {

@@ -12,7 +12,8 @@ const EXPECTED: Record<string, RegExp[]> = {
   'activations.js': [/HTAF\(x\)    = 0\.0000 0\.1024 0\.5000 0\.8976 1\.0000/, /H\(x\)       = 0 0 1 1 1/],
   'binary_activations.js': [/2 binary activations \(2 smooth, 0 exact\)/, /^exact step: +[01]( [01]){5}$/m, /2 binary activations \(0 smooth, 2 exact\)/, /alpha must be a finite number > 0/],
   'images_train.js': [/^epoch 2: loss [\d.]+, val accuracy [\d.]+ \(exact steps\)$/m, /test accuracy: 0\.\d{3} with exact steps, 0\.\d{3} with smooth steps/, /^ +block1\.layer\.0\.act1 +share of ones 0\.\d{4}$/m, /reloaded model gives the same test accuracy: true/],
-  'runtime_tabular.js': [/^exported \d+ bytes: linear → heaviside → linear_bits → heaviside → linear_bits$/m, /share of ones per step layer: 0\.\d\d, 0\.\d\d$/m],
+  'runtime_tabular.js': [/^exported \d+ bytes: linear → step → linear_bits → step → linear_bits$/m, /share of ones per step layer: 0\.\d\d, 0\.\d\d$/m],
+  'runtime_images.js': [/^exported \d+ bytes \(the float32 checkpoint: \d+\)$/m, /^runtime test accuracy: (0\.\d{3}); htaf exact mode: \1$/m, /^\d+ sign layers, 25088 bits per image for 28×28×16 activations$/m],
   'tour.js': [/^gradient: 0\.0000 1\.9429 5\.5000 1\.9429 0\.0000$/m, /^alpha_min\(beta 11\): 2\.0247$/m, /^outputs differ between smooth and exact: true$/m],
   'icbm_quickstart.js': [/^fashion-mnist: 2000 training and 500 test images$/m, /^ICBM: accuracy \d+\.\d% smooth, \d+\.\d% with exact 0\/1 concepts; binarity \d+\.\d%; concept accuracy \d+\.\d%$/m, /^named \d+ of 16 concepts/m, /^  node \d+: .+ \(0: .+; 1: .+\)$/m, /^Prediction: .+ \(class \d, p = 0\.\d{3}\)/m, /^Intervention: node \d+ /m, /^Concepts of class .+ \(class \d\), by importance$/m],
 };
@@ -33,6 +34,8 @@ const LEARNED: Record<string, Learned[]> = {
   'train_mlp.js': [{ what: 'the MSE at step 300', pattern: /^step 300: loss (\d+\.\d+),/m, below: 0.05 }],
   // Churn: the majority class alone is right on about 73.5% of the rows.
   'runtime_tabular.js': [{ what: 'the runtime\'s test accuracy', pattern: /^runtime test accuracy: (\d\.\d{3}) on/m, atLeast: 0.76 }],
+  // 10 balanced classes: chance is 0.1.
+  'runtime_images.js': [{ what: 'the runtime\'s test accuracy', pattern: /^runtime test accuracy: (\d\.\d{3});/m, atLeast: 0.25 }],
   // Churn, binary: chance AUROC is 0.5; README's tour reaches 0.828 exact, 0.830 smooth (2026-12-02).
   'tour.js': [{ what: 'test AUROC, exact and smooth steps', pattern: /^test AUROC: (\d\.\d{3}) exact steps, (\d\.\d{3}) smooth;/m, atLeast: 0.75 }],
   // 10 balanced classes: chance is 0.1.

@@ -1,0 +1,199 @@
+/* The runtime's kernels in freestanding C (declarations and the build story: runtime_kernels.h).
+ * The loops are written for the auto-vectorizer: the innermost loop of every conv runs over a block of
+ * output channels with a width known at compile time, so the block's accumulators stay in vector
+ * registers while the taps stream past, and an input value or set bit costs one weight row of loads. */
+#include "runtime_kernels.h"
+
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef __SIZE_TYPE__ usize;
+
+#define RK_INLINE static inline __attribute__((always_inline))
+
+/* 32 floats are 4 AVX2 / 8 SIMD128 registers: wide enough to amortize reading an input, small enough
+ * not to spill. Narrower blocks (16, 8, then any) finish the channels that are left. */
+#define BLOCK 32
+
+RK_INLINE int out_side(int side, int k, int stride, int padding) { return (side + 2 * padding - k) / stride + 1; }
+RK_INLINE int imax(int a, int b) { return a > b ? a : b; }
+RK_INLINE int imin(int a, int b) { return a < b ? a : b; }
+
+/* The taps of one output pixel that fall inside the image, as [t0, t1) along one side: padding is
+ * skipped rather than read, so no padded copy of the input is ever made. */
+RK_INLINE void tap_range(int o, int side, int k, int stride, int padding, int *t0, int *t1) {
+  int start = o * stride - padding;
+  *t0 = imax(0, -start);
+  *t1 = imin(k, side - start);
+}
+
+/* One output pixel, channels [o0, o0 + nb). Along kx the inside taps are consecutive pixels of x and
+ * consecutive [cin, cout] slabs of the weight, so (kx, c) runs as one flat loop. Zeros are skipped: after
+ * a ReLU most inputs are 0, and a skipped input saves a whole weight row. */
+RK_INLINE void float_block(float *yo, const float *x, const float *weight, const float *bias, int o0, const int nb,
+                           int b, int oy, int ox, int h, int w, int cin, int cout, int k, int stride, int padding) {
+  float acc[BLOCK];
+  for (int j = 0; j < nb; j++) acc[j] = bias ? bias[o0 + j] : 0.0f;
+  int ky0, ky1, kx0, kx1;
+  tap_range(oy, h, k, stride, padding, &ky0, &ky1);
+  tap_range(ox, w, k, stride, padding, &kx0, &kx1);
+  const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
+  const int span = (kx1 - kx0) * cin;
+  for (int ky = ky0; ky < ky1; ky++) {
+    const float *xp = x + ((usize)(b * h + iy0 + ky) * w + ix0 + kx0) * cin;
+    const float *wp = weight + ((usize)(ky * k + kx0) * cin) * cout + o0;
+    for (int m = 0; m < span; m++) {
+      const float v = xp[m];
+      if (v == 0.0f) continue;
+      const float *row = wp + (usize)m * cout;
+      for (int j = 0; j < nb; j++) acc[j] += v * row[j];
+    }
+  }
+  for (int j = 0; j < nb; j++) yo[o0 + j] = acc[j];
+}
+
+void RK(conv_float)(float *y, const float *x, const float *weight, const float *bias,
+                    int n, int h, int w, int cin, int cout, int k, int stride, int padding) {
+  const int oh = out_side(h, k, stride, padding), ow = out_side(w, k, stride, padding);
+  for (int b = 0; b < n; b++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        float *yo = y + ((usize)(b * oh + oy) * ow + ox) * cout;
+        int o0 = 0;
+        for (; o0 + BLOCK <= cout; o0 += BLOCK) float_block(yo, x, weight, bias, o0, BLOCK, b, oy, ox, h, w, cin, cout, k, stride, padding);
+        if (o0 + 16 <= cout) { float_block(yo, x, weight, bias, o0, 16, b, oy, ox, h, w, cin, cout, k, stride, padding); o0 += 16; }
+        if (o0 + 8 <= cout) { float_block(yo, x, weight, bias, o0, 8, b, oy, ox, h, w, cin, cout, k, stride, padding); o0 += 8; }
+        if (o0 < cout) float_block(yo, x, weight, bias, o0, cout - o0, b, oy, ox, h, w, cin, cout, k, stride, padding);
+      }
+}
+
+/* As float_block, on packed bits: only the set bits are visited (lowest first, cleared as taken), so the
+ * work is the number of ones, which for spikes and steps is a small fraction of the channels. */
+RK_INLINE void bits_block(float *yo, const u32 *const *planes, int nplanes, const float *weight, const float *bias,
+                          int o0, const int nb, int b, int oy, int ox, int h, int w, int cin, int cout, int k,
+                          int stride, int padding) {
+  float acc[BLOCK];
+  for (int j = 0; j < nb; j++) acc[j] = bias ? bias[o0 + j] : 0.0f;
+  const int words = (cin + 31) >> 5;
+  int ky0, ky1, kx0, kx1;
+  tap_range(oy, h, k, stride, padding, &ky0, &ky1);
+  tap_range(ox, w, k, stride, padding, &kx0, &kx1);
+  const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
+  for (int ky = ky0; ky < ky1; ky++)
+    for (int kx = kx0; kx < kx1; kx++) {
+      const usize pixel = (usize)(b * h + iy0 + ky) * w + ix0 + kx;
+      const float *wp = weight + ((usize)(ky * k + kx) * cin) * cout + o0;
+      for (int pl = 0; pl < nplanes; pl++) {
+        const u32 *bp = planes[pl] + pixel * words;
+        for (int q = 0; q < words; q++) {
+          u32 word = bp[q];
+          while (word) {
+            const float *row = wp + (usize)((q << 5) + __builtin_ctz(word)) * cout;
+            for (int j = 0; j < nb; j++) acc[j] += row[j];
+            word &= word - 1;
+          }
+        }
+      }
+    }
+  for (int j = 0; j < nb; j++) yo[o0 + j] = acc[j];
+}
+
+void RK(conv_bits)(float *y, const u32 *const *planes, int nplanes, const float *weight, const float *bias,
+                   int n, int h, int w, int cin, int cout, int k, int stride, int padding) {
+  const int oh = out_side(h, k, stride, padding), ow = out_side(w, k, stride, padding);
+  for (int b = 0; b < n; b++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        float *yo = y + ((usize)(b * oh + oy) * ow + ox) * cout;
+        int o0 = 0;
+        for (; o0 + BLOCK <= cout; o0 += BLOCK) bits_block(yo, planes, nplanes, weight, bias, o0, BLOCK, b, oy, ox, h, w, cin, cout, k, stride, padding);
+        if (o0 + 16 <= cout) { bits_block(yo, planes, nplanes, weight, bias, o0, 16, b, oy, ox, h, w, cin, cout, k, stride, padding); o0 += 16; }
+        if (o0 + 8 <= cout) { bits_block(yo, planes, nplanes, weight, bias, o0, 8, b, oy, ox, h, w, cin, cout, k, stride, padding); o0 += 8; }
+        if (o0 < cout) bits_block(yo, planes, nplanes, weight, bias, o0, cout - o0, b, oy, ox, h, w, cin, cout, k, stride, padding);
+      }
+}
+
+/* Unaligned 64-bit load: a row's words need not start on an even word. */
+RK_INLINE u64 load64(const u32 *p) {
+  u64 v;
+  __builtin_memcpy(&v, p, 8);
+  return v;
+}
+
+/* Differing bits between one span of x and the same span of each of OC weight rows. x is read once for
+ * OC channels; 64 bits at a time halves the popcounts (and lets AVX-512 VPOPCNTQ / SIMD128 take whole
+ * vectors of them). Spans are the inside taps of one kernel row: consecutive in x and in each weight row. */
+#define OC 8
+RK_INLINE void xor_popcount(u32 *differ, const u32 *xp, const u32 *const *wp, int len, const int oc) {
+  u64 d[OC] = {0};
+  int m = 0;
+  for (; m + 2 <= len; m += 2) {
+    const u64 xv = load64(xp + m);
+    for (int o = 0; o < oc; o++) d[o] += (u64)__builtin_popcountll(xv ^ load64(wp[o] + m));
+  }
+  if (m < len)
+    for (int o = 0; o < oc; o++) d[o] += (u64)__builtin_popcount(xp[m] ^ wp[o][m]);
+  for (int o = 0; o < oc; o++) differ[o] += (u32)d[o];
+}
+
+void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float *scale, const float *bias,
+                     int n, int h, int w, int cin, int cout, int k, int stride, int padding) {
+  const int oh = out_side(h, k, stride, padding), ow = out_side(w, k, stride, padding);
+  const int words = (cin + 31) >> 5;
+  const u32 *wb = (const u32 *)weight_bits;
+  for (int b = 0; b < n; b++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        float *yo = y + ((usize)(b * oh + oy) * ow + ox) * cout;
+        int ky0, ky1, kx0, kx1;
+        tap_range(oy, h, k, stride, padding, &ky0, &ky1);
+        tap_range(ox, w, k, stride, padding, &kx0, &kx1);
+        const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
+        const int len = (kx1 - kx0) * words;
+        /* Every inside tap contributes cin − 2·(differing bits); the taps outside add 0 (zero padding). */
+        const int full = imax(0, ky1 - ky0) * imax(0, kx1 - kx0) * cin;
+        for (int o0 = 0; o0 < cout; o0 += OC) {
+          const int oc = imin(OC, cout - o0);
+          u32 differ[OC] = {0};
+          for (int ky = ky0; ky < ky1; ky++) {
+            const u32 *xp = x + ((usize)(b * h + iy0 + ky) * w + ix0 + kx0) * words;
+            const u32 *wp[OC];
+            for (int o = 0; o < OC; o++) wp[o] = wb + ((usize)((o0 + imin(o, oc - 1)) * k + ky) * k + kx0) * words;
+            if (oc == OC) xor_popcount(differ, xp, wp, len, OC);
+            else xor_popcount(differ, xp, wp, len, oc);
+          }
+          for (int o = 0; o < oc; o++) {
+            /* float32 product then float32 sum: the JS reference's Math.fround(scale·sum) + bias, exactly.
+             * volatile keeps the compiler from fusing them into one FMA (one rounding, not two). */
+            volatile float p = scale[o0 + o] * (float)(full - 2 * (int)differ[o]);
+            yo[o0 + o] = p + bias[o0 + o];
+          }
+        }
+      }
+}
+
+/* In float64, as the JS reference: the sign of gain·(x − threshold) and |…| are then the same bits in
+ * every engine, so a bit never flips between engines and margins compare equal. */
+void RK(step)(u32 *bits, const float *x, int pixels, int channels, const float *threshold, const float *gain,
+              int per_example, double *margins) {
+  const int words = (channels + 31) >> 5;
+  for (int p = 0; p < pixels; p++) {
+    const float *xp = x + (usize)p * channels;
+    u32 *bp = bits + (usize)p * words;
+    double m = __builtin_inf();
+    for (int q = 0; q < words; q++) {
+      const int c0 = q << 5, c1 = imin(channels, c0 + 32);
+      u32 word = 0;
+      for (int c = c0; c < c1; c++) {
+        const double z = (double)gain[c] * ((double)xp[c] - (double)threshold[c]);
+        word |= (u32)(z >= 0) << (c & 31);
+        const double a = __builtin_fabs(z);
+        if (a < m) m = a; /* NaN never wins, as in the reference */
+      }
+      bp[q] = word;
+    }
+    if (margins) {
+      const int e = p / per_example;
+      if (m < margins[e]) margins[e] = m;
+    }
+  }
+}

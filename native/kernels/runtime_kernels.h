@@ -1,0 +1,37 @@
+/* The runtime's four compute kernels (src/runtime/kernels.ts gives their meaning and the JS reference).
+ * One C source serves two builds: WebAssembly (tools/build-wasm.mjs, prefix rk_) and the native addon,
+ * which compiles it once per instruction set with its own prefix (native/src/runtime_kernels_*.c) and
+ * picks one at run time. Freestanding: no libc, no allocation; the caller owns every buffer and has
+ * checked every length against the shape, so nothing here checks again.
+ *
+ * Define RK_PREFIX before including to name the functions (rk_ by default). */
+#ifndef RK_PREFIX
+#define RK_PREFIX rk_
+#endif
+#define RK_PASTE2(a, b) a##b
+#define RK_PASTE(a, b) RK_PASTE2(a, b)
+#define RK(name) RK_PASTE(RK_PREFIX, name)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* y [n, oh, ow, cout] = bias + conv(x [n, h, w, cin], weight [k, k, cin, cout]); bias may be 0 (null). */
+void RK(conv_float)(float *y, const float *x, const float *weight, const float *bias,
+                    int n, int h, int w, int cin, int cout, int k, int stride, int padding);
+
+/* The same on 0/1 inputs: planes[0..nplanes) each [n, h, w, words(cin)] of packed bits. */
+void RK(conv_bits)(float *y, const unsigned int *const *planes, int nplanes, const float *weight, const float *bias,
+                   int n, int h, int w, int cin, int cout, int k, int stride, int padding);
+
+/* ±1 × ±1: x [n, h, w, words], weight_bits [cout, k, k, words]; y = scale·(taps·cin − 2·popcount) + bias. */
+void RK(conv_binary)(float *y, const unsigned int *x, const int *weight_bits, const float *scale, const float *bias,
+                     int n, int h, int w, int cin, int cout, int k, int stride, int padding);
+
+/* bits [pixels, words(channels)] (every word written); margins [pixels / per_example] or 0 (null). */
+void RK(step)(unsigned int *bits, const float *x, int pixels, int channels, const float *threshold, const float *gain,
+              int per_example, double *margins);
+
+#ifdef __cplusplus
+}
+#endif

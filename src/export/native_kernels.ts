@@ -1,0 +1,53 @@
+// The runtime's kernels on the native addon (native/src/runtime_kernels_napi.cc): the same C source as the
+// WebAssembly kernels, built for AVX-512 VPOPCNTDQ, AVX2 and any CPU, the best one picked at load. It lives
+// here, not in src/runtime/, because the runtime imports nothing of htaf and no addon; pass the result
+// where the runtime takes a Kernels. The addon reads the typed arrays in place and checks every length.
+import { N } from '../core/native.js';
+import type { ConvShape, Kernels } from '../runtime/kernels.js';
+
+/** The addon's runtime-kernel entries. */
+interface RuntimeKernelsApi {
+  rtConvFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
+  rtConvBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
+  rtConvBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array;
+  rtStep(x: Float32Array, pixels: number, channels: number, threshold: Float32Array, gain: Float32Array, perExample: number, margins?: Float64Array): Uint32Array;
+  rtIsa(): string;
+  rtIsas(): string[];
+  rtSetIsa(name: string): boolean;
+}
+
+function api(): RuntimeKernelsApi {
+  const a = N as unknown as Partial<RuntimeKernelsApi>;
+  if (typeof a.rtConvFloat !== 'function' || typeof a.rtSetIsa !== 'function') {
+    throw new Error('htaf: the native addon has no runtime kernels (rtConvFloat …); it predates them: rebuild it with `make build`');
+  }
+  return a as RuntimeKernelsApi;
+}
+
+/** Whether the loaded addon carries the runtime kernels. */
+export function nativeKernelsAvailable(): boolean {
+  return typeof (N as unknown as Partial<RuntimeKernelsApi>).rtConvFloat === 'function';
+}
+
+/** The native kernels (one shared instance of the addon's; no state beside the chosen instruction set). */
+export function nativeKernels(): Kernels {
+  const a = api();
+  return {
+    engine: 'native',
+    convFloat: (x, weight, bias, s) => a.rtConvFloat(x, weight, bias, s),
+    convBits: (planes, weight, bias, s) => a.rtConvBits(planes, weight, bias, s),
+    convBinary: (x, weightBits, scale, bias, s) => a.rtConvBinary(x, weightBits, scale, bias, s),
+    step: (x, pixels, channels, threshold, gain, perExample, margins) => a.rtStep(x, pixels, channels, threshold, gain, perExample, margins),
+  };
+}
+
+/** The instruction-set builds this CPU runs, fastest first ('avx512', 'avx2', 'base'), and the one in use. */
+export function nativeKernelIsas(): { available: string[]; current: string } {
+  const a = api();
+  return { available: a.rtIsas(), current: a.rtIsa() };
+}
+
+/** Switches every native kernel to one build (for tests and benchmarks); false if this CPU cannot run it. */
+export function setNativeKernelIsa(name: string): boolean {
+  return api().rtSetIsa(name);
+}

@@ -1,0 +1,231 @@
+// The runtime's kernel engines agree (src/runtime/kernels.ts): the WebAssembly kernels and every native
+// build this CPU runs (AVX-512, AVX2, any CPU) against the plain-JS reference on random inputs over a grid of
+// Cin 3..100, kernels 1/3/7, strides 1/2, paddings 0/1/3 and batches 1/3; float sums within float32
+// rounding (normwise 1e-5), binary convs and steps bit for bit. The binary conv also equals the float conv
+// of its ±1 values with zero padding (Bi-Real's equivalence), the bits conv the float conv of the summed
+// planes; the step handles ±∞ thresholds, negative and zero gains, NaN, and keeps the smallest margins.
+// Bad lengths are errors that name the kernel and the shape.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsKernels, outSide, wordsFor, type ConvShape, type Kernels } from '../../src/runtime/kernels.js';
+import { createWasmKernels, wasmAvailable } from '../../src/runtime/wasm.js';
+import { nativeKernelIsas, nativeKernels, setNativeKernelIsa } from '../../src/export/native_kernels.js';
+
+/** mulberry32: a small seeded generator, so a failure reproduces. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const floats = (r: () => number, n: number, zeros = 0): Float32Array => Float32Array.from({ length: n }, () => (r() < zeros ? 0 : r() * 2 - 1));
+
+/** Random bits for `channels` channels per pixel, the unused high bits 0. */
+function bits(r: () => number, pixels: number, channels: number, density: number): Uint32Array {
+  const words = wordsFor(channels);
+  const out = new Uint32Array(pixels * words);
+  for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) if (r() < density) out[p * words + (c >>> 5)] |= 1 << (c & 31);
+  return out;
+}
+
+interface Engine { name: string; kernels: Kernels; use(): void }
+
+const best = nativeKernelIsas().current;
+const engines: Engine[] = [{ name: 'wasm', kernels: createWasmKernels(), use: () => {} }];
+for (const isa of nativeKernelIsas().available) {
+  engines.push({ name: `native/${isa}`, kernels: nativeKernels(), use: () => assert.ok(setNativeKernelIsa(isa)) });
+}
+
+const SHAPES: ConvShape[] = [];
+{
+  const couts = [1, 8, 16, 37, 64, 70];
+  let i = 0;
+  for (const cin of [3, 16, 33, 64, 100]) for (const kernel of [1, 3, 7]) for (const stride of [1, 2]) for (const padding of [0, 1, 3]) for (const n of [1, 3]) {
+    const side = 9 + (i % 3);
+    SHAPES.push({ n, h: side, w: side + 1, cin, cout: couts[i++ % couts.length], kernel, stride, padding });
+  }
+}
+const outLength = (s: ConvShape): number => s.n * outSide(s.h, s.kernel, s.stride, s.padding) * outSide(s.w, s.kernel, s.stride, s.padding) * s.cout;
+const label = (s: ConvShape): string => `n=${s.n} ${s.h}×${s.w}×${s.cin}→${s.cout} k=${s.kernel} s=${s.stride} p=${s.padding}`;
+
+/** Normwise: max |got − want| ≤ tol · max |want| (float32 sums in another order than the float64 reference). */
+function assertClose(got: Float32Array, want: Float32Array, what: string, tol = 1e-5): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    err = Math.max(err, Math.abs(got[i] - want[i]));
+  }
+  assert.ok(err <= tol * Math.max(scale, 1e-30), `${what}: max error ${err} against max |value| ${scale}`);
+}
+
+function assertSame<T extends ArrayLike<number>>(got: T, want: T, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) assert.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
+  }
+}
+
+test('Node runs the WebAssembly (SIMD) kernels', () => {
+  assert.ok(wasmAvailable());
+  assert.equal(createWasmKernels().engine, 'wasm');
+  assert.equal(nativeKernels().engine, 'native');
+  assert.ok(nativeKernelIsas().available.includes('base'));
+});
+
+test('convFloat: every engine equals the JS reference within float32 rounding', () => {
+  const r = rng(1);
+  SHAPES.forEach((s, i) => {
+    const x = floats(r, s.n * s.h * s.w * s.cin, 0.5);
+    const weight = floats(r, s.kernel * s.kernel * s.cin * s.cout);
+    const bias = i % 2 ? floats(r, s.cout) : undefined;
+    const want = jsKernels.convFloat(x, weight, bias, s);
+    for (const e of engines) {
+      e.use();
+      assertClose(e.kernels.convFloat(x, weight, bias, s), want, `${e.name} convFloat ${label(s)}`);
+    }
+  });
+});
+
+test('convBits: every engine equals the JS reference, and the JS reference the float conv of the summed planes', () => {
+  const r = rng(2);
+  SHAPES.forEach((s, i) => {
+    const pixels = s.n * s.h * s.w;
+    const planes = Array.from({ length: 1 + (i % 3) }, () => bits(r, pixels, s.cin, 0.3));
+    const weight = floats(r, s.kernel * s.kernel * s.cin * s.cout);
+    const bias = i % 2 ? undefined : floats(r, s.cout);
+    const want = jsKernels.convBits(planes, weight, bias, s);
+    const counts = new Float32Array(pixels * s.cin);
+    const words = wordsFor(s.cin);
+    for (const p of planes) for (let q = 0; q < pixels; q++) for (let c = 0; c < s.cin; c++) counts[q * s.cin + c] += (p[q * words + (c >>> 5)] >>> (c & 31)) & 1;
+    assertClose(want, jsKernels.convFloat(counts, weight, bias, s), `js convBits vs convFloat ${label(s)}`);
+    for (const e of engines) {
+      e.use();
+      assertClose(e.kernels.convBits(planes, weight, bias, s), want, `${e.name} convBits ${label(s)}`);
+    }
+  });
+});
+
+/** The float conv of ±1 maps with zero padding, summed exactly (integers), then scale and bias in float32. */
+function binaryByFloatConv(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array {
+  const words = wordsFor(s.cin);
+  const sign = (a: ArrayLike<number>, word: number, c: number): number => (((a[word + (c >>> 5)] >>> (c & 31)) & 1) ? 1 : -1);
+  const oh = outSide(s.h, s.kernel, s.stride, s.padding);
+  const ow = outSide(s.w, s.kernel, s.stride, s.padding);
+  const y = new Float32Array(outLength(s));
+  for (let b = 0; b < s.n; b++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let o = 0; o < s.cout; o++) {
+    let sum = 0;
+    for (let ky = 0; ky < s.kernel; ky++) for (let kx = 0; kx < s.kernel; kx++) {
+      const iy = oy * s.stride - s.padding + ky;
+      const ix = ox * s.stride - s.padding + kx;
+      for (let c = 0; c < s.cin; c++) {
+        const xv = iy < 0 || iy >= s.h || ix < 0 || ix >= s.w ? 0 : sign(x, ((b * s.h + iy) * s.w + ix) * words, c);
+        sum += xv * sign(weightBits, ((o * s.kernel + ky) * s.kernel + kx) * words, c);
+      }
+    }
+    y[((b * oh + oy) * ow + ox) * s.cout + o] = Math.fround(Math.fround(scale[o] * sum) + bias[o]);
+  }
+  return y;
+}
+
+test('convBinary: every engine, JS included, equals the float conv of ±1 values with zero padding, bit for bit', () => {
+  const r = rng(3);
+  for (const s of SHAPES) {
+    const x = bits(r, s.n * s.h * s.w, s.cin, 0.5);
+    const weightBits = new Int32Array(bits(r, s.cout * s.kernel * s.kernel, s.cin, 0.5).buffer);
+    const scale = floats(r, s.cout);
+    const bias = floats(r, s.cout);
+    const want = binaryByFloatConv(x, weightBits, scale, bias, s);
+    assertSame(jsKernels.convBinary(x, weightBits, scale, bias, s), want, `js convBinary ${label(s)}`);
+    for (const e of engines) {
+      e.use();
+      assertSame(e.kernels.convBinary(x, weightBits, scale, bias, s), want, `${e.name} convBinary ${label(s)}`);
+    }
+  }
+});
+
+test('step: ±∞ thresholds, negative and zero gains, NaN → 0 and margins, bit for bit with the JS reference', () => {
+  const r = rng(4);
+  for (const channels of [1, 5, 31, 32, 33, 64, 100]) {
+    const perExample = 7;
+    const pixels = 3 * perExample;
+    const threshold = floats(r, channels);
+    const gain = floats(r, channels);
+    for (let c = 0; c < channels; c++) {
+      if (c % 7 === 1) threshold[c] = Infinity;
+      if (c % 7 === 2) threshold[c] = -Infinity;
+      if (c % 11 === 3) gain[c] = 0;
+      if (c % 13 === 4) { gain[c] = 0; threshold[c] = Infinity; }
+    }
+    const x = floats(r, pixels * channels);
+    for (let i = 0; i < x.length; i += 5) x[i] = NaN;
+    for (let i = 3; i < x.length; i += 9) x[i] = threshold[i % channels]; // z = 0 (or NaN on ±∞): the boundary
+    for (const margins of [undefined, new Float64Array([Infinity, 1e-3, Infinity])]) {
+      const wantMargins = margins?.slice();
+      const want = jsKernels.step(x, pixels, channels, threshold, gain, perExample, wantMargins);
+      // The semantics themselves, not only agreement: NaN gives 0, ∓∞ thresholds give constants.
+      for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) {
+        const bit = (want[p * wordsFor(channels) + (c >>> 5)] >>> (c & 31)) & 1;
+        const v = x[p * channels + c];
+        if (Number.isNaN(v)) assert.equal(bit, 0);
+        else if (!Number.isFinite(v)) continue; // x = threshold = ±∞ makes x − threshold NaN: 0, as NaN
+        else if (gain[c] > 0 && threshold[c] === -Infinity) assert.equal(bit, 1);
+        else if (gain[c] > 0 && threshold[c] === Infinity) assert.equal(bit, 0);
+        else if (gain[c] < 0 && Number.isFinite(threshold[c])) assert.equal(bit, v <= threshold[c] ? 1 : 0);
+      }
+      for (const e of engines) {
+        e.use();
+        const got = margins?.slice();
+        assertSame(e.kernels.step(x, pixels, channels, threshold, gain, perExample, got), want, `${e.name} step channels=${channels}`);
+        if (got && wantMargins) assertSame(got, wantMargins, `${e.name} step margins channels=${channels}`);
+      }
+    }
+  }
+});
+
+test('wasm: memory grows for a large call and stays right for small ones after; weights are found again by identity', () => {
+  const k = createWasmKernels();
+  const r = rng(5);
+  const small: ConvShape = { n: 1, h: 5, w: 5, cin: 4, cout: 3, kernel: 3, stride: 1, padding: 1 };
+  const big: ConvShape = { n: 4, h: 128, w: 128, cin: 64, cout: 8, kernel: 1, stride: 1, padding: 0 };
+  const ws = floats(r, 9 * 4 * 3);
+  const wb = floats(r, 64 * 8);
+  const xs = floats(r, 5 * 5 * 4);
+  const xb = floats(r, 4 * 128 * 128 * 64);
+  const first = k.convFloat(xs, ws, undefined, small);
+  assertClose(k.convFloat(xb, wb, undefined, big), jsKernels.convFloat(xb, wb, undefined, big), 'big convFloat');
+  assertSame(k.convFloat(xs, ws, undefined, small), first, 'small convFloat after growth');
+  const ws2 = ws.map((v) => -v); // a new array: a new cache entry, not the first one's weights
+  assertClose(k.convFloat(xs, ws2, undefined, small), jsKernels.convFloat(xs, ws2, undefined, small), 'new weights');
+  const view = new Float32Array(new Float32Array(ws.length + 5).buffer, 8, ws.length);
+  view.set(ws);
+  assertSame(k.convFloat(xs, view, undefined, small), first, 'weights as a view at an offset');
+});
+
+test('bad lengths and shapes are errors naming the kernel and the shape (wasm and native)', () => {
+  const s: ConvShape = { n: 1, h: 4, w: 4, cin: 3, cout: 2, kernel: 3, stride: 1, padding: 0 };
+  const x = new Float32Array(48);
+  const w = new Float32Array(54);
+  for (const e of engines) {
+    e.use();
+    const k = e.kernels;
+    assert.throws(() => k.convFloat(new Float32Array(47), w, undefined, s), /convFloat.*'x' holds 47 values but 48.*cin=3/i, e.name);
+    assert.throws(() => k.convFloat(x, new Float32Array(53), undefined, s), /convFloat.*'weight'/i, e.name);
+    assert.throws(() => k.convFloat(x, w, new Float32Array(3), s), /convFloat.*'bias'/i, e.name);
+    assert.throws(() => k.convFloat(x, w, undefined, { ...s, kernel: 7 }), /convFloat.*kernel is larger/i, e.name);
+    assert.throws(() => k.convFloat(x, w, undefined, { ...s, stride: 0 }), /convFloat.*stride/i, e.name);
+    assert.throws(() => k.convBits([new Uint32Array(16), new Uint32Array(15)], w, undefined, s), /convBits.*planes\[1\]/i, e.name);
+    assert.throws(() => k.convBinary(new Uint32Array(16), new Int32Array(17), new Float32Array(2), new Float32Array(2), s), /convBinary.*'weightBits'/i, e.name);
+    assert.throws(() => k.convBinary(new Uint32Array(16), new Int32Array(18), new Float32Array(1), new Float32Array(2), s), /convBinary.*'scale'/i, e.name);
+    assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(2), new Float32Array(2), 2, new Float64Array(2)), /step.*'margins'.*at least 3/i, e.name);
+    assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(1), new Float32Array(2), 1), /step.*'threshold'/i, e.name);
+  }
+  assert.throws(() => (nativeKernels().convFloat as (...a: unknown[]) => unknown)(new Float64Array(48), w, undefined, s), /rtConvFloat: argument 'x' must be a Float32Array/);
+  setNativeKernelIsa(best);
+});
