@@ -46,6 +46,8 @@ export async function buildDemo(options: BuildOptions): Promise<BuildResult> {
   if (test.classes.length > 256) throw new Error(`build: ${test.classes.length} classes do not fit samples.bin's 8-bit labels`);
   const n = Math.min(count, test.labels.length);
   const per = shape.reduce((a, b) => a * b, 1);
+  const wasm = join(ROOT, 'src/runtime/wasm_kernels.generated.ts');
+  if (!existsSync(wasm)) throw new Error(`build: no ${wasm}, the WebAssembly kernels the page bundles; node tools/build-wasm.mjs writes it (make build does)`);
   mkdirSync(out, { recursive: true });
   await build({
     entryPoints: [join(SOURCE, 'main.ts')],

@@ -4,7 +4,7 @@
 // draw on or a file to drop. Every error is shown on the page. What it computed is in window.htafDemo
 // (for the headless test, test/runtime/browser.test.ts).
 import { loadModel, type LayerActivity, type RuntimeModel } from '../../src/runtime/index.js';
-import { DEFAULT_ENGINE, ENGINES, kernelsFor } from './engines.js';
+import { defaultEngine, ENGINES, kernelsFor } from './engines.js';
 import { imageFileToGray } from './image_file.js';
 import { DrawingPad } from './pad.js';
 import { grayToChannels, paint } from './pixels.js';
@@ -42,7 +42,7 @@ const byId = <T extends HTMLElement>(id: string): T => {
   return e as T;
 };
 
-const state: DemoState = { ready: false, engine: DEFAULT_ENGINE, classes: [], labels: [] };
+const state: DemoState = { ready: false, engine: defaultEngine(), classes: [], labels: [] };
 window.htafDemo = state;
 let model: RuntimeModel | undefined;
 let samples: Samples | undefined;

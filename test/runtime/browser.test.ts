@@ -1,7 +1,8 @@
 // The browser demo end to end: a DHN trained briefly, exported, built into a folder
 // (dist/examples/browser/build.js), served on 127.0.0.1 and opened in headless Chromium (Debian's
 // /usr/bin/chromium, driven by playwright-core). The classes the page computes for the shipped test images
-// are exactly those Node's runtime computes on the same bytes; a stroke drawn on the pad and a PNG chosen
+// are exactly those Node's runtime computes on the same bytes with the same engine (wasm, the page's
+// default, and js with ?engine=js); a stroke drawn on the pad and a PNG chosen
 // as a file are predicted as Node predicts their pixels; a bad model file and a bad image show errors on
 // the page; no console error or warning, no page error, no failed request.
 import { test } from 'node:test';
@@ -14,7 +15,8 @@ import sharp from 'sharp';
 import type { DemoState } from '../../examples/browser/main.js';
 import { decodeSamples } from '../../examples/browser/samples.js';
 import { serveStatic } from '../../examples/browser/serve.js';
-import { loadModel, type RuntimeModel } from '../../src/runtime/index.js';
+import { jsKernels, loadModel, type RuntimeModel } from '../../src/runtime/index.js';
+import { createWasmKernels } from '../../src/runtime/wasm.js';
 import { ROOT, runNode } from '../cli/run.js';
 import { exportRun, trainBriefly } from './equivalence.js';
 
@@ -42,8 +44,12 @@ test('browser demo: the page classifies the shipped test images as Node does, pr
     // What Node's runtime says about the very bytes the page gets.
     const samples = decodeSamples(new Uint8Array(readFileSync(join(site, 'samples.bin'))));
     assert.equal(samples.count, 200);
-    const model = loadModel(new Uint8Array(readFileSync(join(site, 'model.htafb'))));
-    const expected = Array.from(model.predict(model.standardize(samples.pixels, samples.count), samples.count).classes!);
+    const bytes = new Uint8Array(readFileSync(join(site, 'model.htafb')));
+    const classesOf = (m: RuntimeModel): number[] => Array.from(m.predict(m.standardize(samples.pixels, samples.count), samples.count).classes!);
+    const jsModel = loadModel(bytes, { kernels: jsKernels });
+    const model = loadModel(bytes, { kernels: createWasmKernels() });
+    const expected = classesOf(model);
+    const expectedJs = classesOf(jsModel);
 
     const server = await serveStatic(site);
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -54,15 +60,22 @@ test('browser demo: the page classifies the shipped test images as Node does, pr
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       page.on('requestfailed', (q) => problems.push(`failed request: ${q.url()} ${q.failure()?.errorText}`));
       page.on('response', (r) => { if (!r.ok()) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-      await page.goto(server.url);
-      await page.waitForFunction(() => {
-        const d = (window as unknown as { htafDemo?: DemoState }).htafDemo;
-        return d?.ready === true || d?.error !== undefined;
-      }, null, { timeout: 60_000 });
-      const ready = await demo(page);
-      assert.equal(ready.error, undefined, `the page shows no error: ${ready.error}`);
-      assert.equal(ready.engine, 'js');
-      assert.deepEqual(ready.classes, expected, 'the page predicts every shipped test image as Node does');
+      const open = async (query: string): Promise<DemoState> => {
+        await page.goto(server.url + query);
+        await page.waitForFunction(() => {
+          const d = (window as unknown as { htafDemo?: DemoState }).htafDemo;
+          return d?.ready === true || d?.error !== undefined;
+        }, null, { timeout: 60_000 });
+        const d = await demo(page);
+        assert.equal(d.error, undefined, `the page shows no error: ${d.error}`);
+        return d;
+      };
+      const js = await open('?engine=js');
+      assert.equal(js.engine, 'js');
+      assert.deepEqual(js.classes, expectedJs, 'with the js engine, the page predicts every shipped test image as Node does');
+      const ready = await open('');
+      assert.equal(ready.engine, 'wasm', 'the page runs WebAssembly by default');
+      assert.deepEqual(ready.classes, expected, 'with the wasm engine, the page predicts every shipped test image as Node does');
       assert.deepEqual(ready.labels, Array.from(samples.labels));
       const right = expected.filter((c, i) => c === samples.labels[i]).length;
       assert.equal(ready.accuracy, right / samples.count);
