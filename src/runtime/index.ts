@@ -12,6 +12,7 @@ import { rowBytes, type ValueInfo } from './plan.js';
 export { HTAFB_FORMAT, HTAFB_VERSION } from './format.js';
 export type { NodeSpec, RuntimeGraph, ValueKind } from './graph.js';
 export { jsKernels, type ConvShape, type Kernels } from './kernels.js';
+export { createWasmKernels, wasmAvailable } from './wasm.js';
 
 /** What one step or LIF layer did on the batch. */
 export interface LayerActivity {
