@@ -72,7 +72,7 @@ demo: build
 	rm -rf .demo-out/churn
 	node bin/htaf.js compare --data churn --splits 2 --budget demo --epochs 20 --out .demo-out/churn
 
-# The browser demo (docs/runtime-browser.md): the model MODEL=FILE.htafb names, else a DHN trained here once
+# The browser demo (docs/runtime.md, "In the browser"): the model MODEL=FILE.htafb names, else a DHN trained here once
 # (5000 Fashion-MNIST images, 2 epochs, about a minute); builds examples/browser/dist and serves it on
 # http://127.0.0.1:$(PORT)/ until Ctrl-C.
 DEMO_BROWSER_RUN := .demo-out/browser-run
