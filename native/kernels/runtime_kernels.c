@@ -197,3 +197,190 @@ void RK(step)(u32 *bits, const float *x, int pixels, int channels, const float *
     }
   }
 }
+
+/* ---- The light ops: one pass over a map each, but in JS they cost as much as the convolutions (an SNN's
+ * LIF alone was ~3/4 of its time). Each repeats the JS reference's arithmetic (src/runtime/ops.ts) step by
+ * step, in the same order, so the outputs are the same bits: float64 where the reference sums in float64,
+ * float32 where it rounds with Math.fround. GCC contracts a·b + c into one FMA in gnu modes (one rounding,
+ * not the reference's two), so contraction is off for these functions. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+/* One LIF step of one value, as ops.ts lif: h = v + (x − (v − rest))/τ, z = h − v_th, each operation
+ * rounded to float32. `narrow`: τ, v_th and rest are float32 values, so the float64 operation rounded to
+ * float32 equals the float32 operation (float64 holds more than twice float32's bits, so the double rounding
+ * is exact for + − ÷), which vectorizes twice as wide. */
+RK_INLINE float lif_z(float *vk, float xk, double tau, double vth, double rest, float tau_f, float vth_f, float rest_f,
+                      int soft, float reset_f, const int narrow) {
+  const float v = *vk;
+  float h, z;
+  if (narrow) {
+    h = v + (xk - (v - rest_f)) / tau_f;
+    z = h - vth_f;
+  } else {
+    const float d = (float)((double)v - rest);
+    const float q = (float)((double)(xk - d) / tau);
+    h = v + q;
+    z = (float)((double)h - vth);
+  }
+  const int spike = z >= 0.0f;
+  *vk = spike ? (soft ? z : reset_f) : h;
+  return z;
+}
+
+RK_INLINE void lif_run(u32 *bits, float *v, const float *x, int n, int pixels, int c, int steps, double tau, double vth,
+                       double rest, int soft, int repeat, double *margins, const int narrow) {
+  const int words = (c + 31) >> 5;
+  const usize per = (usize)pixels * c;
+  const float tau_f = (float)tau, vth_f = (float)vth, rest_f = (float)rest;
+  for (usize k = 0; k < (usize)n * per; k++) v[k] = rest_f;
+  for (int t = 0; t < steps; t++) {
+    const float *xt = x + (repeat ? 0 : (usize)t * n * per);
+    for (int e = 0; e < n; e++) {
+      double m = margins ? margins[e] : __builtin_inf();
+      float *ve = v + (usize)e * per;
+      const float *xe = xt + (usize)e * per;
+      u32 *be = bits + (usize)(t * n + e) * pixels * words;
+      for (int p = 0; p < pixels; p++) {
+        for (int q = 0; q < words; q++) {
+          const int c0 = q << 5, c1 = imin(c, c0 + 32);
+          u32 word = 0;
+          for (int ch = c0; ch < c1; ch++) {
+            const usize k = (usize)p * c + ch;
+            const float z = lif_z(ve + k, xe[k], tau, vth, rest, tau_f, vth_f, rest_f, soft, rest_f, narrow);
+            word |= (u32)(z >= 0.0f) << (ch & 31);
+            const double a = __builtin_fabs((double)z);
+            if (a < m) m = a; /* NaN never wins, as in the reference */
+          }
+          be[(usize)p * words + q] = word;
+        }
+      }
+      if (margins) margins[e] = m;
+    }
+  }
+}
+
+void RK(lif)(u32 *bits, float *v, const float *x, int n, int pixels, int c, int steps, double tau, double vth,
+             double vreset, int soft, int repeat, double *margins) {
+  const double rest = soft ? 0.0 : vreset;
+  const int narrow = (double)(float)tau == tau && (double)(float)vth == vth && (double)(float)rest == rest;
+  if (narrow) lif_run(bits, v, x, n, pixels, c, steps, tau, vth, rest, soft, repeat, margins, 1);
+  else lif_run(bits, v, x, n, pixels, c, steps, tau, vth, rest, soft, repeat, margins, 0);
+}
+
+void RK(add_real)(float *y, const float *a, const float *b, int len) {
+  for (int i = 0; i < len; i++) y[i] = a[i] + b[i];
+}
+
+/* scale·x rounded to float32, then + shift: the reference's Math.fround(scale·x) + shift. */
+void RK(affine)(float *y, const float *x, int pixels, int channels, const float *scale, const float *shift, int relu) {
+  for (int p = 0; p < pixels; p++) {
+    const float *xp = x + (usize)p * channels;
+    float *yp = y + (usize)p * channels;
+    if (relu)
+      for (int c = 0; c < channels; c++) {
+        const float v = scale[c] * xp[c] + shift[c];
+        yp[c] = v > 0.0f ? v : 0.0f; /* NaN and −0 → 0, as !(v > 0) */
+      }
+    else
+      for (int c = 0; c < channels; c++) yp[c] = scale[c] * xp[c] + shift[c];
+  }
+}
+
+/* torch's ceil-mode output side (ops.ts ceilOutSide): the last window starts inside the image or its left padding. */
+RK_INLINE int ceil_out_side(int side, int k, int stride, int padding) {
+  const int span = side + 2 * padding - k;
+  int o = (span + stride - 1) / stride + 1;
+  if ((o - 1) * stride >= side + padding) o--;
+  return o;
+}
+
+/* Pools in blocks of channels: a window's pixels are read once per block, the block's accumulators (float64
+ * for the average, as the reference sums) stay in registers. `avg`: ceil mode, divided by the pixels inside;
+ * otherwise max, floor mode, NaN propagating. */
+#define PB 16
+RK_INLINE void pool_run(float *y, const float *x, int n, int h, int w, int c, int k, int stride, int padding, const int avg) {
+  const int oh = avg ? ceil_out_side(h, k, stride, padding) : out_side(h, k, stride, padding);
+  const int ow = avg ? ceil_out_side(w, k, stride, padding) : out_side(w, k, stride, padding);
+  for (int b = 0; b < n; b++)
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        int ky0, ky1, kx0, kx1;
+        tap_range(oy, h, k, stride, padding, &ky0, &ky1);
+        tap_range(ox, w, k, stride, padding, &kx0, &kx1);
+        const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
+        const int count = imax(0, ky1 - ky0) * imax(0, kx1 - kx0);
+        float *yo = y + ((usize)(b * oh + oy) * ow + ox) * c;
+        for (int c0 = 0; c0 < c; c0 += PB) {
+          const int nb = imin(PB, c - c0);
+          double sum[PB];
+          float mx[PB];
+          for (int j = 0; j < PB; j++) { sum[j] = 0.0; mx[j] = -__builtin_inff(); }
+          for (int ky = ky0; ky < ky1; ky++)
+            for (int kx = kx0; kx < kx1; kx++) {
+              const float *xp = x + ((usize)(b * h + iy0 + ky) * w + ix0 + kx) * c + c0;
+              if (avg) for (int j = 0; j < nb; j++) sum[j] += (double)xp[j];
+              else
+                for (int j = 0; j < nb; j++) {
+                  const float v = xp[j];
+                  mx[j] = (v > mx[j] || v != v) ? v : mx[j];
+                }
+            }
+          if (avg) for (int j = 0; j < nb; j++) yo[c0 + j] = (float)(sum[j] / (double)count);
+          else for (int j = 0; j < nb; j++) yo[c0 + j] = mx[j];
+        }
+      }
+}
+
+void RK(avg_pool)(float *y, const float *x, int n, int h, int w, int c, int k, int stride, int padding) {
+  pool_run(y, x, n, h, w, c, k, stride, padding, 1);
+}
+
+void RK(max_pool)(float *y, const float *x, int n, int h, int w, int c, int k, int stride, int padding) {
+  pool_run(y, x, n, h, w, c, k, stride, padding, 0);
+}
+
+/* Mean over pixels and steps (rows t·n + e) of [rows, pixels, c] → [n, c]; per channel the float64 sum
+ * takes the values in the reference's order (t, then pixel), so it is the same number. */
+void RK(global_avg_pool_real)(float *y, const float *x, int rows, int pixels, int c, int steps) {
+  const int n = rows / steps;
+  const double div = (double)pixels * steps;
+  for (int e = 0; e < n; e++)
+    for (int c0 = 0; c0 < c; c0 += PB) {
+      const int nb = imin(PB, c - c0);
+      double sum[PB] = {0};
+      for (int t = 0; t < steps; t++)
+        for (int p = 0; p < pixels; p++) {
+          const float *xp = x + ((usize)(t * n + e) * pixels + p) * c + c0;
+          for (int j = 0; j < nb; j++) sum[j] += (double)xp[j];
+        }
+      for (int j = 0; j < nb; j++) y[(usize)e * c + c0 + j] = (float)(sum[j] / div);
+    }
+}
+
+/* The share of ones per channel over pixels, steps and planes (integer counts: exact in any order). */
+void RK(global_avg_pool_bits)(float *y, const u32 *const *planes, int nplanes, int rows, int pixels, int c, int steps) {
+  const int n = rows / steps;
+  const int words = (c + 31) >> 5;
+  const double div = (double)pixels * steps;
+  for (int e = 0; e < n; e++)
+    for (int q = 0; q < words; q++) {
+      u32 count[32] = {0};
+      for (int pl = 0; pl < nplanes; pl++)
+        for (int t = 0; t < steps; t++) {
+          const u32 *bp = planes[pl] + (usize)(t * n + e) * pixels * words + q;
+          for (int p = 0; p < pixels; p++) {
+            const u32 word = bp[(usize)p * words];
+            for (int j = 0; j < 32; j++) count[j] += (word >> j) & 1u;
+          }
+        }
+      const int c1 = imin(32, c - (q << 5));
+      for (int j = 0; j < c1; j++) y[(usize)e * c + (q << 5) + j] = (float)((double)count[j] / div);
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif

@@ -195,21 +195,23 @@ class Model implements RuntimeModel {
         if (perRow !== margins) for (let r = 0; r < rows; r++) margins[r % n] = Math.min(margins[r % n], perRow[r]);
         return { kind: node.signed ? 'signs' : 'bits', planes: [bits] };
       }
-      case 'lif':
-        return { kind: 'bits', planes: [lif(real(), n, h * w, c, { steps: node.steps, tau: node.tau, vThreshold: node.vThreshold, vReset: node.vReset, repeat: node.repeat === true }, margins)] };
+      case 'lif': {
+        const p = { steps: node.steps, tau: node.tau, vThreshold: node.vThreshold, vReset: node.vReset, repeat: node.repeat === true };
+        return { kind: 'bits', planes: [(k.lif?.bind(k) ?? lif)(real(), n, h * w, c, p, margins)] };
+      }
       case 'add':
-        return x.kind === 'real' ? { kind: 'real', data: addReal(x.data, (ins[1] as { data: Float32Array }).data) } : { kind: 'bits', planes: [...planes(), ...(ins[1] as { planes: Uint32Array[] }).planes] };
+        return x.kind === 'real' ? { kind: 'real', data: (k.addReal?.bind(k) ?? addReal)(x.data, (ins[1] as { data: Float32Array }).data) } : { kind: 'bits', planes: [...planes(), ...(ins[1] as { planes: Uint32Array[] }).planes] };
       case 'affine':
-        return { kind: 'real', data: affine(real(), c, this.#f32(node.scale), this.#f32(node.shift), node.relu === true) };
+        return { kind: 'real', data: (k.affine?.bind(k) ?? affine)(real(), c, this.#f32(node.scale), this.#f32(node.shift), node.relu === true) };
       case 'relu':
         return { kind: 'real', data: relu(real()) };
       case 'maxpool2d':
       case 'avgpool2d': {
         const s = { n: rows, h, w, c, kernel: node.kernel, stride: node.stride, padding: node.padding };
-        return { kind: 'real', data: node.op === 'maxpool2d' ? maxPool(real(), s) : avgPool(real(), s) };
+        return { kind: 'real', data: node.op === 'maxpool2d' ? (k.maxPool?.bind(k) ?? maxPool)(real(), s) : (k.avgPool?.bind(k) ?? avgPool)(real(), s) };
       }
       case 'global_avgpool':
-        return { kind: 'real', data: x.kind === 'real' ? globalAvgPoolReal(x.data, rows, h * w, c, info.steps) : globalAvgPoolBits(x.planes, rows, h * w, c, info.steps) };
+        return { kind: 'real', data: x.kind === 'real' ? (k.globalAvgPoolReal?.bind(k) ?? globalAvgPoolReal)(x.data, rows, h * w, c, info.steps) : (k.globalAvgPoolBits?.bind(k) ?? globalAvgPoolBits)(x.planes, rows, h * w, c, info.steps) };
       case 'layernorm':
         return { kind: 'real', data: layerNorm(real(), rows, c, this.#f32(node.weight), this.#f32(node.bias), node.eps) };
     }

@@ -25,6 +25,28 @@ export const outSide = (side: number, kernel: number, stride: number, padding: n
 /** Words per pixel for `channels` bits. */
 export const wordsFor = (channels: number): number => (channels + 31) >>> 5;
 
+/** The geometry of a pooling over a map [n, h, w, c]. */
+export interface PoolShape {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+}
+
+/** A LIF layer's constants (graph.ts's lif node). */
+export interface LifParams {
+  steps: number;
+  tau: number;
+  vThreshold: number;
+  /** null: soft reset (subtract v_th), the rest potential 0. */
+  vReset: number | null;
+  /** The input holds one step's rows, the same current at every step. */
+  repeat: boolean;
+}
+
 export interface Kernels {
   readonly engine: 'js' | 'wasm' | 'native';
   /** y[n, oy, ox, o] = bias[o] + Σ_{ky, kx, c} x[n, oy·s − p + ky, ox·s − p + kx, c]·W[ky, kx, c, o]; x NHWC, W [k, k, Cin, Cout]. */
@@ -41,6 +63,19 @@ export interface Kernels {
    * (NaN gives 0). With margins (one per example, `perExample` pixels each), keeps the smallest |gain·(x − threshold)|.
    */
   step(x: Float32Array, pixels: number, channels: number, threshold: Float32Array, gain: Float32Array, perExample: number, margins?: Float64Array): Uint32Array;
+
+  // The light ops, optional: an engine that has them runs them (the same output bits as ops.ts, the
+  // reference, which the executor uses where an engine lacks one). Their meaning is ops.ts's function of
+  // the same name.
+  /** ops.ts lif: spikes of x ([n or steps·n, pixels, c]) → bits [steps·n, pixels, ·]; margins [n] kept as the smallest |h − v_th|. */
+  lif?(x: Float32Array, n: number, pixels: number, c: number, p: LifParams, margins?: Float64Array): Uint32Array;
+  addReal?(a: Float32Array, b: Float32Array): Float32Array;
+  /** x [pixels, channels]: scale[c]·x + shift[c] (rounded to float32, then the sum), max(·, 0) if relu. */
+  affine?(x: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, relu: boolean): Float32Array;
+  avgPool?(x: Float32Array, s: PoolShape): Float32Array;
+  maxPool?(x: Float32Array, s: PoolShape): Float32Array;
+  globalAvgPoolReal?(x: Float32Array, rows: number, pixels: number, c: number, steps: number): Float32Array;
+  globalAvgPoolBits?(planes: readonly Uint32Array[], rows: number, pixels: number, c: number, steps: number): Float32Array;
 }
 
 function convOut(s: ConvShape): { oh: number; ow: number } {

@@ -1,7 +1,10 @@
 // The runtime's light ops in plain JavaScript: their work is one pass over a map (against the k²·Cin
-// passes of a convolution), so every engine shares them. Maps are channels last (NHWC); bits are packed
+// passes of a convolution). They are the reference: the wasm and native engines carry the same ops in C
+// (Kernels' optional members, the same output bits) and the executor uses these where an engine lacks one. Maps are channels last (NHWC); bits are packed
 // as kernels.ts says.
-import { wordsFor, outSide } from './kernels.js';
+import { wordsFor, outSide, type LifParams, type PoolShape } from './kernels.js';
+
+export type { LifParams, PoolShape };
 
 /** NCHW (torch's order, the caller's input) → NHWC. */
 export function toChannelsLast(x: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
@@ -32,16 +35,6 @@ export function addReal(a: Float32Array, b: Float32Array): Float32Array {
   const y = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) y[i] = a[i] + b[i];
   return y;
-}
-
-export interface PoolShape {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  kernel: number;
-  stride: number;
-  padding: number;
 }
 
 /** The output side of a ceil-mode pooling (torch's rule: the last window must start inside the image or its left padding). */
@@ -140,15 +133,6 @@ export function layerNorm(x: Float32Array, rows: number, f: number, weight: Floa
     for (let i = 0; i < f; i++) y[r * f + i] = (x[r * f + i] - mean) * inv * weight[i] + bias[i];
   }
   return y;
-}
-
-export interface LifParams {
-  steps: number;
-  tau: number;
-  vThreshold: number;
-  vReset: number | null;
-  /** The input holds one step's rows, the same current at every step. */
-  repeat: boolean;
 }
 
 /**

@@ -4,11 +4,13 @@
 // rounding (normwise 1e-5), binary convs and steps bit for bit. The binary conv also equals the float conv
 // of its ±1 values with zero padding (Bi-Real's equivalence), the bits conv the float conv of the summed
 // planes; the step handles ±∞ thresholds, negative and zero gains, NaN, and keeps the smallest margins.
+// The light ops (LIF, add, affine, pools, global pools) equal ops.ts bit for bit, margins included.
 // Bad lengths are errors that name the kernel and the shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsKernels, outSide, wordsFor, type ConvShape, type Kernels } from '../../src/runtime/kernels.js';
 import { createWasmKernels, wasmAvailable } from '../../src/runtime/wasm.js';
+import { addReal, affine, avgPool, globalAvgPoolBits, globalAvgPoolReal, lif, maxPool, type LifParams, type PoolShape } from '../../src/runtime/ops.js';
 import { nativeKernelIsas, nativeKernels, setNativeKernelIsa } from '../../src/export/native_kernels.js';
 
 /** mulberry32: a small seeded generator, so a failure reproduces. */
@@ -189,6 +191,85 @@ test('step: ±∞ thresholds, negative and zero gains, NaN → 0 and margins, bi
   }
 });
 
+/** The engine's optional light op, required here: wasm and native both carry them. */
+function op<K extends keyof Kernels>(e: Engine, name: K): NonNullable<Kernels[K]> {
+  const f = e.kernels[name];
+  assert.equal(typeof f, 'function', `${e.name} has ${String(name)}`);
+  return (f as (...a: unknown[]) => unknown).bind(e.kernels) as NonNullable<Kernels[K]>;
+}
+
+test('lif: every engine gives the JS reference\'s spikes and margins bit for bit (hard and soft reset, repeated input, float32 and float64 constants)', () => {
+  const r = rng(6);
+  const params: LifParams[] = [
+    { steps: 4, tau: 2, vThreshold: 1, vReset: 0, repeat: true },
+    { steps: 4, tau: 2, vThreshold: 1, vReset: 0, repeat: false },
+    { steps: 3, tau: 2, vThreshold: 1, vReset: null, repeat: false },
+    { steps: 5, tau: 1.7, vThreshold: 0.3, vReset: -0.1, repeat: true }, // not float32 values: the float64 path
+    { steps: 2, tau: 3, vThreshold: 0.3, vReset: null, repeat: false },
+  ];
+  for (const c of [1, 3, 16, 32, 33, 70]) {
+    for (const [j, p] of params.entries()) {
+      const n = 1 + (j % 3);
+      const pixels = 5 + (c % 4);
+      const x = floats(r, (p.repeat ? 1 : p.steps) * n * pixels * c).map((v) => 2.5 * v);
+      for (let i = 7; i < x.length; i += 41) x[i] = NaN;
+      for (let i = 11; i < x.length; i += 37) x[i] = 2 * p.vThreshold; // h lands on v_th: the boundary (hard reset from 0, τ = 2)
+      for (const margins of [undefined, Float64Array.from({ length: n }, (_, e) => (e === 1 ? 1e-4 : Infinity))]) {
+        const wantMargins = margins?.slice();
+        const want = lif(x, n, pixels, c, p, wantMargins);
+        for (const e of engines) {
+          e.use();
+          const got = margins?.slice();
+          const what = `${e.name} lif c=${c} ${JSON.stringify(p)}`;
+          assertSame(op(e, 'lif')(x, n, pixels, c, p, got), want, what);
+          if (got && wantMargins) assertSame(got, wantMargins, `${what} margins`);
+        }
+      }
+    }
+  }
+});
+
+test('light ops: add, affine, pools and global pools of every engine equal the JS reference bit for bit', () => {
+  const r = rng(7);
+  for (const c of [1, 3, 16, 17, 64]) {
+    const a = floats(r, 4 * 9 * c);
+    const b = floats(r, 4 * 9 * c);
+    a[3] = NaN;
+    const scale = floats(r, c);
+    const shift = floats(r, c);
+    for (const e of engines) {
+      e.use();
+      assertSame(op(e, 'addReal')(a, b), addReal(a, b), `${e.name} addReal c=${c}`);
+      for (const relu of [false, true]) assertSame(op(e, 'affine')(a, c, scale, shift, relu), affine(a, c, scale, shift, relu), `${e.name} affine c=${c} relu=${relu}`);
+    }
+  }
+  const pools: PoolShape[] = [];
+  for (const [h, w] of [[7, 7], [8, 9], [1, 1], [28, 28]]) for (const [kernel, stride, padding] of [[2, 2, 0], [3, 2, 1], [3, 1, 1], [1, 2, 0], [3, 3, 0]]) {
+    if (h + 2 * padding >= kernel) pools.push({ n: 2, h, w, c: [3, 16, 20][pools.length % 3], kernel, stride, padding });
+  }
+  for (const s of pools) {
+    const x = floats(r, s.n * s.h * s.w * s.c);
+    x[5] = NaN;
+    for (const e of engines) {
+      e.use();
+      const what = `n=${s.n} ${s.h}×${s.w}×${s.c} k=${s.kernel} s=${s.stride} p=${s.padding}`;
+      assertSame(op(e, 'avgPool')(x, s), avgPool(x, s), `${e.name} avgPool ${what}`);
+      assertSame(op(e, 'maxPool')(x, s), maxPool(x, s), `${e.name} maxPool ${what}`);
+    }
+  }
+  for (const c of [1, 16, 33, 64]) for (const steps of [1, 4]) {
+    const rows = 3 * steps;
+    const pixels = 10;
+    const x = floats(r, rows * pixels * c);
+    const planes = Array.from({ length: steps === 1 ? 1 : 3 }, () => bits(r, rows * pixels, c, 0.2));
+    for (const e of engines) {
+      e.use();
+      assertSame(op(e, 'globalAvgPoolReal')(x, rows, pixels, c, steps), globalAvgPoolReal(x, rows, pixels, c, steps), `${e.name} globalAvgPoolReal c=${c} steps=${steps}`);
+      assertSame(op(e, 'globalAvgPoolBits')(planes, rows, pixels, c, steps), globalAvgPoolBits(planes, rows, pixels, c, steps), `${e.name} globalAvgPoolBits c=${c} steps=${steps}`);
+    }
+  }
+});
+
 test('wasm: memory grows for a large call and stays right for small ones after; weights are found again by identity', () => {
   const k = createWasmKernels();
   const r = rng(5);
@@ -225,6 +306,17 @@ test('bad lengths and shapes are errors naming the kernel and the shape (wasm an
     assert.throws(() => k.convBinary(new Uint32Array(16), new Int32Array(18), new Float32Array(1), new Float32Array(2), s), /convBinary.*'scale'/i, e.name);
     assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(2), new Float32Array(2), 2, new Float64Array(2)), /step.*'margins'.*at least 3/i, e.name);
     assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(1), new Float32Array(2), 1), /step.*'threshold'/i, e.name);
+    const lifP: LifParams = { steps: 4, tau: 2, vThreshold: 1, vReset: 0, repeat: false };
+    assert.throws(() => op(e, 'lif')(new Float32Array(47), 2, 3, 2, lifP), /lif.*'x' holds 47 values but 48.*steps=4/i, e.name);
+    assert.throws(() => op(e, 'lif')(new Float32Array(12), 2, 3, 2, { ...lifP, repeat: true }, new Float64Array(1)), /lif.*'margins'.*at least 2/i, e.name);
+    assert.throws(() => op(e, 'lif')(new Float32Array(12), 2, 3, 2, { ...lifP, repeat: true, tau: 0.5 }), /lif.*tau > 1/i, e.name);
+    assert.throws(() => op(e, 'addReal')(new Float32Array(4), new Float32Array(5)), /addReal.*'b' holds 5 values but 4/i, e.name);
+    assert.throws(() => op(e, 'affine')(new Float32Array(6), 3, new Float32Array(2), new Float32Array(3), false), /affine.*'scale'/i, e.name);
+    const ps: PoolShape = { n: 1, h: 4, w: 4, c: 3, kernel: 2, stride: 2, padding: 0 };
+    assert.throws(() => op(e, 'avgPool')(new Float32Array(47), ps), /avgPool.*'x' holds 47 values but 48.*c=3/i, e.name);
+    assert.throws(() => op(e, 'maxPool')(x, { ...ps, kernel: 7 }), /maxPool.*larger than the padded input/i, e.name);
+    assert.throws(() => op(e, 'globalAvgPoolReal')(new Float32Array(47), 4, 4, 3, 1), /globalAvgPoolReal.*'x' holds 47.*rows=4/i, e.name);
+    assert.throws(() => op(e, 'globalAvgPoolBits')([new Uint32Array(16), new Uint32Array(3)], 4, 4, 3, 2), /globalAvgPoolBits.*planes\[1\]/i, e.name);
   }
   assert.throws(() => (nativeKernels().convFloat as (...a: unknown[]) => unknown)(new Float64Array(48), w, undefined, s), /rtConvFloat: argument 'x' must be a Float32Array/);
   setNativeKernelIsa(best);
