@@ -20,9 +20,12 @@ extern "C" {
 void RK(conv_float)(float *y, const float *x, const float *weight, const float *bias,
                     int n, int h, int w, int cin, int cout, int k, int stride, int padding);
 
-/* The same on 0/1 inputs: planes[0..nplanes) each [n, h, w, words(cin)] of packed bits. */
+/* The same on 0/1 inputs: planes[0..nplanes) each [n, h, w, words(cin)] of packed bits. lut: 0 (the set-bit
+ * path) or scratch of conv_bits_lut_floats(…) floats, which returns 0 where the set-bit path is cheaper. */
+long long RK(conv_bits_lut_floats)(const unsigned int *const *planes, int nplanes, int n, int h, int w, int cin, int cout,
+                                   int k, int stride);
 void RK(conv_bits)(float *y, const unsigned int *const *planes, int nplanes, const float *weight, const float *bias,
-                   int n, int h, int w, int cin, int cout, int k, int stride, int padding);
+                   float *lut, int n, int h, int w, int cin, int cout, int k, int stride, int padding);
 
 /* ±1 × ±1: x [n, h, w, words], weight_bits [cout, k, k, words]; y = scale·(taps·cin − 2·popcount) + bias. */
 void RK(conv_binary)(float *y, const unsigned int *x, const int *weight_bits, const float *scale, const float *bias,

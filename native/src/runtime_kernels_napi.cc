@@ -34,6 +34,7 @@ struct Isa {
   bool (*supported)();
   decltype(&rk_base_conv_float) convFloat;
   decltype(&rk_base_conv_bits) convBits;
+  decltype(&rk_base_conv_bits_lut_floats) convBitsLutFloats;
   decltype(&rk_base_conv_binary) convBinary;
   decltype(&rk_base_step) step;
   decltype(&rk_base_lif) lif;
@@ -46,7 +47,7 @@ struct Isa {
 };
 
 #define RK_ISA(name, prefix, test)                                                                                   \
-  {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_binary, prefix##step, prefix##lif, prefix##add_real, \
+  {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_bits_lut_floats, prefix##conv_binary, prefix##step, prefix##lif, prefix##add_real, \
    prefix##affine, prefix##avg_pool, prefix##max_pool, prefix##global_avg_pool_real, prefix##global_avg_pool_bits}
 
 const Isa kIsas[] = {
@@ -198,7 +199,12 @@ Napi::Value RtConvBits(const Napi::CallbackInfo& info) {
   const float* w = arrayArg<float>(env, op, info[1], "weight", product(env, op, {s.kernel, s.kernel, s.cin, s.cout}, t), t);
   const float* b = absent(info[2]) ? nullptr : arrayArg<float>(env, op, info[2], "bias", s.cout, t);
   auto y = Napi::Float32Array::New(env, product(env, op, {s.n, s.oh, s.ow, s.cout}, t));
-  g_isa->convBits(y.Data(), planes.data(), static_cast<int>(planes.size()), w, b, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout),
+  const int np = static_cast<int>(planes.size());
+  // The lookup table, when the kernel chooses it, in a buffer kept between calls (one JS thread calls).
+  static std::vector<float> lut;
+  const long long lutFloats = g_isa->convBitsLutFloats(planes.data(), np, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout), i(s.kernel), i(s.stride));
+  if (lutFloats > 0 && lut.size() < static_cast<size_t>(lutFloats)) lut.resize(static_cast<size_t>(lutFloats));
+  g_isa->convBits(y.Data(), planes.data(), np, w, b, lutFloats > 0 ? lut.data() : nullptr, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout),
                   i(s.kernel), i(s.stride), i(s.padding));
   return y;
 }

@@ -2,7 +2,7 @@
 // same C source, native/kernels/) and the plain-JavaScript reference, which runs anywhere. Maps are
 // channels last (NHWC); bits are packed 32 channels to a Uint32 word per pixel, bit c & 31 of word c >> 5.
 // The layer after a step adds the weight rows of the set bits (no multiplication), so its work is
-// proportional to the ones; a binary × binary conv is XOR + popcount. The JS sums are float64, rounded to
+// proportional to the ones (the C engines, on dense bits, add a precomputed sum of rows per 8 channels); a binary × binary conv is XOR + popcount. The JS sums are float64, rounded to
 // float32 once; other engines sum in float32 in their own order: predictions can differ only where a
 // pre-activation lies within rounding of a threshold, which the runtime's margins trace.
 

@@ -25,7 +25,8 @@ interface KernelExports {
   memory: WasmMemory;
   __heap_base: { value: number };
   rk_conv_float(y: number, x: number, weight: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
-  rk_conv_bits(y: number, planes: number, nplanes: number, weight: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
+  rk_conv_bits_lut_floats(planes: number, nplanes: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number): bigint;
+  rk_conv_bits(y: number, planes: number, nplanes: number, weight: number, bias: number, lut: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_conv_binary(y: number, x: number, weightBits: number, scale: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_step(bits: number, x: number, pixels: number, channels: number, threshold: number, gain: number, perExample: number, margins: number): void;
   rk_lif(bits: number, v: number, x: number, n: number, pixels: number, c: number, steps: number, tau: number, vth: number, vreset: number, soft: number, repeat: number, margins: number): void;
@@ -142,7 +143,14 @@ class WasmKernels implements Kernels {
     const [table, yo, ...po] = this.scratch(planes.length * 4, outLength * 4, ...planes.map(() => planeBytes));
     planes.forEach((p, i) => this.put(po[i], p));
     this.put(table, Uint32Array.from(po));
-    this.ex.rk_conv_bits(yo, table, planes.length, w, b, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
+    // The kernel's lookup table, when it chooses one (by the ones it counts in the input), above the planes.
+    const lutFloats = Number(this.ex.rk_conv_bits_lut_floats(table, planes.length, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride));
+    let lut = 0;
+    if (lutFloats > 0) {
+      lut = align(po.length ? po[po.length - 1] + planeBytes : yo + outLength * 4);
+      this.reserve(lut + lutFloats * 4);
+    }
+    this.ex.rk_conv_bits(yo, table, planes.length, w, b, lut, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
     return new Float32Array(this.memory.buffer, yo, outLength).slice();
   }
 

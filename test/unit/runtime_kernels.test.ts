@@ -114,6 +114,26 @@ test('convBits: every engine equals the JS reference, and the JS reference the f
   });
 });
 
+test('convBits on larger dense maps (where the C kernels build a lookup table per tap and 8 channels) and sparse ones (set bits), planes summed', () => {
+  const r = rng(8);
+  const shapes: ConvShape[] = [
+    { n: 6, h: 14, w: 15, cin: 16, cout: 16, kernel: 3, stride: 1, padding: 1 },
+    { n: 4, h: 12, w: 12, cin: 33, cout: 37, kernel: 3, stride: 2, padding: 1 },
+    { n: 4, h: 9, w: 9, cin: 64, cout: 70, kernel: 1, stride: 1, padding: 0 },
+    { n: 64, h: 1, w: 1, cin: 100, cout: 10, kernel: 1, stride: 1, padding: 0 },
+  ];
+  for (const [i, s] of shapes.entries()) for (const density of [0.5, 0.9, 0.04]) {
+    const planes = Array.from({ length: 1 + (i % 2) }, () => bits(r, s.n * s.h * s.w, s.cin, density));
+    const weight = floats(r, s.kernel * s.kernel * s.cin * s.cout);
+    const bias = floats(r, s.cout);
+    const want = jsKernels.convBits(planes, weight, bias, s);
+    for (const e of engines) {
+      e.use();
+      assertClose(e.kernels.convBits(planes, weight, bias, s), want, `${e.name} convBits density ${density} ${label(s)}`);
+    }
+  }
+});
+
 /** The float conv of ±1 maps with zero padding, summed exactly (integers), then scale and bias in float32. */
 function binaryByFloatConv(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array {
   const words = wordsFor(s.cin);
