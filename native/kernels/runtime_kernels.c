@@ -26,6 +26,38 @@ RK_INLINE void tap_range(int o, int side, int k, int stride, int padding, int *t
   *t1 = imin(k, side - start);
 }
 
+/* Packed bits keep one bit per activation: a pixel of c channels takes 1 byte up to 8 channels, 2 up to 16,
+ * else 4·⌈c/32⌉ (whole words), at byte pixel·pixel_bytes(c); channel c is bit c & 31 of the pixel's
+ * little-endian word c >> 5 (a u8 or u16 pixel has one such word, its high bits 0). */
+RK_INLINE int pixel_bytes(int c) { return c <= 8 ? 1 : c <= 16 ? 2 : 4 * ((c + 31) >> 5); }
+
+RK_INLINE u32 load_word(const unsigned char *bits, usize pixel, int bpp, int q) {
+  const unsigned char *p = bits + pixel * bpp;
+  if (bpp == 1) return p[0];
+  if (bpp == 2) {
+    unsigned short v;
+    __builtin_memcpy(&v, p, 2);
+    return v;
+  }
+  u32 v;
+  __builtin_memcpy(&v, p + 4 * q, 4);
+  return v;
+}
+
+RK_INLINE void store_word(unsigned char *bits, usize pixel, int bpp, int q, u32 word) {
+  unsigned char *p = bits + pixel * bpp;
+  if (bpp == 1) p[0] = (unsigned char)word;
+  else if (bpp == 2) {
+    const unsigned short v = (unsigned short)word;
+    __builtin_memcpy(p, &v, 2);
+  } else __builtin_memcpy(p + 4 * q, &word, 4);
+}
+
+/* Zeroes the bytes after the last pixel up to the array's last word (the caller's memory may be reused). */
+RK_INLINE void zero_tail(unsigned char *bits, usize pixels, int bpp) {
+  for (usize i = pixels * bpp; i & 3; i++) bits[i] = 0;
+}
+
 /* One output pixel, channels [o0, o0 + nb). Along kx the inside taps are consecutive pixels of x and
  * consecutive [cin, cout] slabs of the weight, so (kx, c) runs as one flat loop. Zeros are skipped: after
  * a ReLU most inputs are 0, and a skipped input saves a whole weight row. */
@@ -73,7 +105,7 @@ RK_INLINE void bits_block(float *yo, const u32 *const *planes, int nplanes, cons
                           int stride, int padding) {
   float acc[BLOCK];
   for (int j = 0; j < nb; j++) acc[j] = bias ? bias[o0 + j] : 0.0f;
-  const int words = (cin + 31) >> 5;
+  const int words = (cin + 31) >> 5, bpp = pixel_bytes(cin);
   int ky0, ky1, kx0, kx1;
   tap_range(oy, h, k, stride, padding, &ky0, &ky1);
   tap_range(ox, w, k, stride, padding, &kx0, &kx1);
@@ -83,9 +115,9 @@ RK_INLINE void bits_block(float *yo, const u32 *const *planes, int nplanes, cons
       const usize pixel = (usize)(b * h + iy0 + ky) * w + ix0 + kx;
       const float *wp = weight + ((usize)(ky * k + kx) * cin) * cout + o0;
       for (int pl = 0; pl < nplanes; pl++) {
-        const u32 *bp = planes[pl] + pixel * words;
+        const unsigned char *bp = (const unsigned char *)planes[pl];
         for (int q = 0; q < words; q++) {
-          u32 word = bp[q];
+          u32 word = load_word(bp, pixel, bpp, q);
           while (word) {
             const float *row = wp + (usize)((q << 5) + __builtin_ctz(word)) * cout;
             for (int j = 0; j < nb; j++) acc[j] += row[j];
@@ -105,9 +137,6 @@ RK_INLINE void bits_block(float *yo, const u32 *const *planes, int nplanes, cons
 #define LUT_PATTERNS (1 << LUT_GROUP)
 
 RK_INLINE int lut_groups(int cin) { return (cin + LUT_GROUP - 1) / LUT_GROUP; }
-
-/* Bytes one pixel of packed bits takes (its channels' bits, little-endian). */
-RK_INLINE int pixel_bytes(int cin) { return 4 * ((cin + 31) >> 5); }
 
 /* The set bits of every plane (and the nonzero bytes) over the input, to choose the path by measurement:
  * a lookup replaces the row adds of a byte's set bits; the table costs 255 per tap and group. */
@@ -219,6 +248,7 @@ RK_INLINE u64 load64(const u32 *p) {
  * OC channels; 64 bits at a time halves the popcounts (and lets AVX-512 VPOPCNTQ / SIMD128 take whole
  * vectors of them). Spans are the inside taps of one kernel row: consecutive in x and in each weight row. */
 #define OC 8
+#define GATHER 256
 RK_INLINE void xor_popcount(u32 *differ, const u32 *xp, const u32 *const *wp, int len, const int oc) {
   u64 d[OC] = {0};
   int m = 0;
@@ -234,8 +264,12 @@ RK_INLINE void xor_popcount(u32 *differ, const u32 *xp, const u32 *const *wp, in
 void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float *scale, const float *bias,
                      int n, int h, int w, int cin, int cout, int k, int stride, int padding) {
   const int oh = out_side(h, k, stride, padding), ow = out_side(w, k, stride, padding);
-  const int words = (cin + 31) >> 5;
+  const int words = (cin + 31) >> 5, bpp = pixel_bytes(cin);
+  const unsigned char *xb = (const unsigned char *)x;
   const u32 *wb = (const u32 *)weight_bits;
+  /* Pixels of 1 or 2 bytes are gathered per kernel row into whole words, the weights' layout (a tap's word,
+   * its high bits 0 as the pixel's), so the same XOR-popcount runs on both. */
+  u32 gathered[GATHER];
   for (int b = 0; b < n; b++)
     for (int oy = 0; oy < oh; oy++)
       for (int ox = 0; ox < ow; ox++) {
@@ -247,13 +281,28 @@ void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float
         const int len = (kx1 - kx0) * words;
         /* Every inside tap contributes cin − 2·(differing bits); the taps outside add 0 (zero padding). */
         const int full = imax(0, ky1 - ky0) * imax(0, kx1 - kx0) * cin;
+        const int nkx = imax(0, kx1 - kx0);
+        const int gather = bpp < 4 && imax(0, ky1 - ky0) * nkx <= GATHER;
+        if (gather)
+          for (int ky = ky0; ky < ky1; ky++) {
+            const usize p0 = (usize)(b * h + iy0 + ky) * w + ix0 + kx0;
+            for (int m = 0; m < nkx; m++) gathered[(ky - ky0) * nkx + m] = load_word(xb, p0 + m, bpp, 0);
+          }
         for (int o0 = 0; o0 < cout; o0 += OC) {
           const int oc = imin(OC, cout - o0);
           u32 differ[OC] = {0};
           for (int ky = ky0; ky < ky1; ky++) {
-            const u32 *xp = x + ((usize)(b * h + iy0 + ky) * w + ix0 + kx0) * words;
+            const usize p0 = (usize)(b * h + iy0 + ky) * w + ix0 + kx0;
             const u32 *wp[OC];
             for (int o = 0; o < OC; o++) wp[o] = wb + ((usize)((o0 + imin(o, oc - 1)) * k + ky) * k + kx0) * words;
+            if (bpp < 4 && !gather) { /* a kernel of more than GATHER taps: tap by tap */
+              for (int m = 0; m < nkx; m++) {
+                const u32 xv = load_word(xb, p0 + m, bpp, 0);
+                for (int o = 0; o < oc; o++) differ[o] += (u32)__builtin_popcount(xv ^ wp[o][m]);
+              }
+              continue;
+            }
+            const u32 *xp = gather ? gathered + (ky - ky0) * nkx : x + p0 * words;
             if (oc == OC) xor_popcount(differ, xp, wp, len, OC);
             else xor_popcount(differ, xp, wp, len, oc);
           }
@@ -271,10 +320,10 @@ void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float
  * every engine, so a bit never flips between engines and margins compare equal. */
 void RK(step)(u32 *bits, const float *x, int pixels, int channels, const float *threshold, const float *gain,
               int per_example, double *margins) {
-  const int words = (channels + 31) >> 5;
+  const int words = (channels + 31) >> 5, bpp = pixel_bytes(channels);
+  unsigned char *bb = (unsigned char *)bits;
   for (int p = 0; p < pixels; p++) {
     const float *xp = x + (usize)p * channels;
-    u32 *bp = bits + (usize)p * words;
     double m = __builtin_inf();
     for (int q = 0; q < words; q++) {
       const int c0 = q << 5, c1 = imin(channels, c0 + 32);
@@ -285,13 +334,14 @@ void RK(step)(u32 *bits, const float *x, int pixels, int channels, const float *
         const double a = __builtin_fabs(z);
         if (a < m) m = a; /* NaN never wins, as in the reference */
       }
-      bp[q] = word;
+      store_word(bb, (usize)p, bpp, q, word);
     }
     if (margins) {
       const int e = p / per_example;
       if (m < margins[e]) margins[e] = m;
     }
   }
+  zero_tail(bb, (usize)pixels, bpp);
 }
 
 /* ---- The light ops: one pass over a map each, but in JS they cost as much as the convolutions (an SNN's
@@ -328,8 +378,9 @@ RK_INLINE float lif_z(float *vk, float xk, double tau, double vth, double rest, 
 
 RK_INLINE void lif_run(u32 *bits, float *v, const float *x, int n, int pixels, int c, int steps, double tau, double vth,
                        double rest, int soft, int repeat, double *margins, const int narrow) {
-  const int words = (c + 31) >> 5;
+  const int words = (c + 31) >> 5, bpp = pixel_bytes(c);
   const usize per = (usize)pixels * c;
+  unsigned char *bb = (unsigned char *)bits;
   const float tau_f = (float)tau, vth_f = (float)vth, rest_f = (float)rest;
   for (usize k = 0; k < (usize)n * per; k++) v[k] = rest_f;
   for (int t = 0; t < steps; t++) {
@@ -338,7 +389,7 @@ RK_INLINE void lif_run(u32 *bits, float *v, const float *x, int n, int pixels, i
       double m = margins ? margins[e] : __builtin_inf();
       float *ve = v + (usize)e * per;
       const float *xe = xt + (usize)e * per;
-      u32 *be = bits + (usize)(t * n + e) * pixels * words;
+      const usize pe = (usize)(t * n + e) * pixels;
       /* Per lane the smallest |z| so far (float32: |z| is exact, and a minimum is the same value in any
        * order, NaN never winning), so the loops below have no cross-lane dependence and vectorize. */
       float lane_min[32];
@@ -355,7 +406,7 @@ RK_INLINE void lif_run(u32 *bits, float *v, const float *x, int n, int pixels, i
             const float a = __builtin_fabsf(z[j]);
             lane_min[j] = a < lane_min[j] ? a : lane_min[j];
           }
-          be[(usize)p * words + q] = word;
+          store_word(bb, pe + p, bpp, q, word);
         }
       }
       for (int j = 0; j < 32; j++)
@@ -363,6 +414,7 @@ RK_INLINE void lif_run(u32 *bits, float *v, const float *x, int n, int pixels, i
       if (margins) margins[e] = m;
     }
   }
+  zero_tail(bb, (usize)steps * n * pixels, bpp);
 }
 
 void RK(lif)(u32 *bits, float *v, const float *x, int n, int pixels, int c, int steps, double tau, double vth,
@@ -466,16 +518,17 @@ void RK(global_avg_pool_real)(float *y, const float *x, int rows, int pixels, in
 /* The share of ones per channel over pixels, steps and planes (integer counts: exact in any order). */
 void RK(global_avg_pool_bits)(float *y, const u32 *const *planes, int nplanes, int rows, int pixels, int c, int steps) {
   const int n = rows / steps;
-  const int words = (c + 31) >> 5;
+  const int words = (c + 31) >> 5, bpp = pixel_bytes(c);
   const double div = (double)pixels * steps;
   for (int e = 0; e < n; e++)
     for (int q = 0; q < words; q++) {
       u32 count[32] = {0};
       for (int pl = 0; pl < nplanes; pl++)
         for (int t = 0; t < steps; t++) {
-          const u32 *bp = planes[pl] + (usize)(t * n + e) * pixels * words + q;
+          const unsigned char *bp = (const unsigned char *)planes[pl];
+          const usize p0 = (usize)(t * n + e) * pixels;
           for (int p = 0; p < pixels; p++) {
-            const u32 word = bp[(usize)p * words];
+            const u32 word = load_word(bp, p0 + p, bpp, q);
             for (int j = 0; j < 32; j++) count[j] += (word >> j) & 1u;
           }
         }

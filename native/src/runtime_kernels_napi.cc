@@ -90,6 +90,11 @@ struct Shape {
   int64_t words() const { return (cin + 31) / 32; }
 };
 
+// Bits are packed one per activation (kernels/runtime_kernels.c): a pixel of c channels takes 1, 2 or
+// 4·⌈c/32⌉ bytes, and an array of `pixels` of them ⌈pixels·bytes/4⌉ Uint32 words.
+int64_t pixelBytes(int64_t c) { return c <= 8 ? 1 : c <= 16 ? 2 : 4 * ((c + 31) / 32); }
+int64_t packedWords(int64_t pixels, int64_t c) { return (pixels * pixelBytes(c) + 3) / 4; }
+
 [[noreturn]] void fail(Napi::Env env, const char* op, const std::string& what) {
   throw Napi::Error::New(env, std::string("htaf native ") + op + ": " + what);
 }
@@ -190,7 +195,8 @@ Napi::Value RtConvBits(const Napi::CallbackInfo& info) {
   const std::string t = s.text();
   if (!info[0].IsArray()) fail(env, op, "argument 'planes' must be an array of Uint32Array");
   Napi::Array list = info[0].As<Napi::Array>();
-  const int64_t planeLength = product(env, op, {s.n, s.h, s.w, s.words()}, t);
+  product(env, op, {s.n, s.h, s.w, s.words()}, t);  // so n·h·w below cannot overflow
+  const int64_t planeLength = packedWords(s.n * s.h * s.w, s.cin);
   std::vector<const unsigned int*> planes(list.Length());
   for (uint32_t k = 0; k < list.Length(); ++k) {
     const std::string name = "planes[" + std::to_string(k) + "]";
@@ -215,7 +221,8 @@ Napi::Value RtConvBinary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Shape s = shapeArg(info, op, 4);
   const std::string t = s.text();
-  const uint32_t* x = arrayArg<uint32_t>(env, op, info[0], "x", product(env, op, {s.n, s.h, s.w, s.words()}, t), t);
+  product(env, op, {s.n, s.h, s.w, s.words()}, t);
+  const uint32_t* x = arrayArg<uint32_t>(env, op, info[0], "x", packedWords(s.n * s.h * s.w, s.cin), t);
   const int32_t* wb = arrayArg<int32_t>(env, op, info[1], "weightBits", product(env, op, {s.cout, s.kernel, s.kernel, s.words()}, t), t);
   const float* scale = arrayArg<float>(env, op, info[2], "scale", s.cout, t);
   const float* bias = arrayArg<float>(env, op, info[3], "bias", s.cout, t);
@@ -250,7 +257,8 @@ Napi::Value RtStep(const Napi::CallbackInfo& info) {
   const float* gain = arrayArg<float>(env, op, info[4], "gain", channels, t);
   double* margins = absent(info[6]) ? nullptr
                                     : arrayArg<double>(env, op, info[6], "margins", (pixels + perExample - 1) / perExample, t, true);
-  auto bits = Napi::Uint32Array::New(env, product(env, op, {pixels, (channels + 31) / 32}, t));
+  product(env, op, {pixels, (channels + 31) / 32}, t);
+  auto bits = Napi::Uint32Array::New(env, packedWords(pixels, channels));
   g_isa->step(bits.Data(), x, i(pixels), i(channels), thr, gain, i(perExample), margins);
   return bits;
 }
@@ -280,7 +288,7 @@ Napi::Value RtLif(const Napi::CallbackInfo& info) {
   const float* x = arrayArg<float>(env, op, info[0], "x", product(env, op, {repeat ? 1 : steps, n, pixels, c}, t), t);
   double* margins = absent(info[9]) ? nullptr : arrayArg<double>(env, op, info[9], "margins", n, t, true);
   std::vector<float> v(static_cast<size_t>(n * pixels * c));
-  auto bits = Napi::Uint32Array::New(env, product(env, op, {steps, n, pixels, (c + 31) / 32}, t));
+  auto bits = Napi::Uint32Array::New(env, packedWords(steps * n * pixels, c));
   g_isa->lif(bits.Data(), v.data(), x, i(n), i(pixels), i(c), i(steps), tau, vth, vreset, soft, repeat, margins);
   return bits;
 }
@@ -366,7 +374,7 @@ Napi::Value RtGlobalPool(const Napi::CallbackInfo& info, bool bits) {
   std::vector<const unsigned int*> planes(list.Length());
   for (uint32_t k = 0; k < list.Length(); ++k) {
     const std::string name = "planes[" + std::to_string(k) + "]";
-    planes[k] = arrayArg<uint32_t>(env, op, list.Get(k), name.c_str(), rows * pixels * ((c + 31) / 32), t);
+    planes[k] = arrayArg<uint32_t>(env, op, list.Get(k), name.c_str(), packedWords(rows * pixels, c), t);
   }
   g_isa->gapBits(y.Data(), planes.data(), static_cast<int>(planes.size()), i(rows), i(pixels), i(c), i(steps));
   return y;

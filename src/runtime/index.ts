@@ -5,7 +5,7 @@
 // to a browser alone. Binary activations stay one bit each; see docs/runtime.md.
 import { parseHtafb, type HtafbFile } from './format.js';
 import type { NodeSpec, RuntimeGraph } from './graph.js';
-import { jsKernels, popcount, wordsFor, type Kernels } from './kernels.js';
+import { bytesOf as bitBytes, bytesPerPixel, jsKernels, popcount, type Kernels } from './kernels.js';
 import { addReal, affine, avgPool, globalAvgPoolBits, globalAvgPoolReal, layerNorm, lif, maxPool, relu, toChannelsLast } from './ops.js';
 import { rowBytes, type ValueInfo } from './plan.js';
 
@@ -47,7 +47,7 @@ export interface LayerInfo {
   kind: ValueInfo['kind'];
   /** Per row: [H, W, C] or [F]. */
   shape: number[];
-  /** Bits one example's output takes (1 per activation after a step, padded to 32 per pixel; 32 per real value). */
+  /** Bits one example's output takes (1 per activation after a step: C·H·W for C of 8, 16 or a multiple of 32, else padded per pixel to 8, 16 or a multiple of 32; 32 per real value). */
   bitsPerExample: number;
 }
 
@@ -293,8 +293,9 @@ function argmax(outputs: Float32Array, rows: number, k: number): Int32Array {
 }
 
 function unpackBits(bits: Uint32Array, rows: number, width: number): Uint8Array {
-  const words = wordsFor(width);
+  const bpp = bytesPerPixel(width);
+  const bytes = bitBytes(bits);
   const out = new Uint8Array(rows * width);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = (bits[r * words + (j >>> 5)] >>> (j & 31)) & 1;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = (bytes[r * bpp + (j >>> 3)] >>> (j & 7)) & 1;
   return out;
 }

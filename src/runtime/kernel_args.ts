@@ -1,7 +1,7 @@
 // Length and shape checks for the kernels that trust their caller (the WebAssembly kernels read whatever
 // memory an offset names, so a short array would give garbage, not an error). Each failure is an Error
 // naming the kernel, the argument and the shape.
-import { outSide, wordsFor, type ConvShape, type LifParams, type PoolShape } from './kernels.js';
+import { outSide, packedWords, wordsFor, type ConvShape, type LifParams, type PoolShape } from './kernels.js';
 
 const describe = (s: ConvShape): string =>
   `n=${s.n} h=${s.h} w=${s.w} cin=${s.cin} cout=${s.cout} kernel=${s.kernel} stride=${s.stride} padding=${s.padding}`;
@@ -45,7 +45,7 @@ export function checkConvBits(planes: readonly Uint32Array[], weight: Float32Arr
   const op = 'convBits';
   checkShape(op, s);
   const t = describe(s);
-  planes.forEach((p, i) => length(op, `planes[${i}]`, p, s.n * s.h * s.w * wordsFor(s.cin), t));
+  planes.forEach((p, i) => length(op, `planes[${i}]`, p, packedWords(s.n * s.h * s.w, s.cin), t));
   length(op, 'weight', weight, s.kernel * s.kernel * s.cin * s.cout, t);
   if (bias !== undefined) length(op, 'bias', bias, s.cout, t);
 }
@@ -54,7 +54,7 @@ export function checkConvBinary(x: Uint32Array, weightBits: Int32Array, scale: F
   const op = 'convBinary';
   checkShape(op, s);
   const t = describe(s);
-  length(op, 'x', x, s.n * s.h * s.w * wordsFor(s.cin), t);
+  length(op, 'x', x, packedWords(s.n * s.h * s.w, s.cin), t);
   length(op, 'weightBits', weightBits, s.cout * s.kernel * s.kernel * wordsFor(s.cin), t);
   length(op, 'scale', scale, s.cout, t);
   length(op, 'bias', bias, s.cout, t);
@@ -114,7 +114,8 @@ export function checkPool(op: 'avgPool' | 'maxPool', x: Float32Array, s: PoolSha
   return { oh: side(s.h, s.kernel, s.stride, s.padding), ow: side(s.w, s.kernel, s.stride, s.padding) };
 }
 
-export function checkGlobalPool(op: 'globalAvgPoolReal' | 'globalAvgPoolBits', lengths: number[], rows: number, pixels: number, c: number, steps: number, perPixel: number): void {
+/** lengths: of x (reals), or of each bit plane; `words`: the length each needs. */
+export function checkGlobalPool(op: 'globalAvgPoolReal' | 'globalAvgPoolBits', lengths: number[], rows: number, pixels: number, c: number, steps: number, words: (pixels: number) => number): void {
   integer(op, 'rows', rows, 1);
   integer(op, 'pixels', pixels, 1);
   integer(op, 'c', c, 1);
@@ -123,6 +124,6 @@ export function checkGlobalPool(op: 'globalAvgPoolReal' | 'globalAvgPoolBits', l
   if (rows % steps !== 0) fail(op, `rows are not a whole number of steps (${t})`);
   if (rows * pixels * Math.max(c, 32) > 0x7fffffff) fail(op, `the maps of this shape exceed 2^31 − 1 values (${t})`);
   lengths.forEach((got, i) => {
-    if (got !== rows * pixels * perPixel) fail(op, `argument '${lengths.length > 1 || op === 'globalAvgPoolBits' ? `planes[${i}]` : 'x'}' holds ${got} values but ${rows * pixels * perPixel} are needed (${t})`);
+    if (got !== words(rows * pixels)) fail(op, `argument '${op === 'globalAvgPoolBits' ? `planes[${i}]` : 'x'}' holds ${got} values but ${words(rows * pixels)} are needed (${t})`);
   });
 }

@@ -4,7 +4,7 @@
 // array and found again by identity (a model passes the same arrays on every call, and must not change
 // them afterwards), then one scratch region per call for the inputs and outputs, reused by the next call.
 import type { ConvShape, Kernels, LifParams, PoolShape } from './kernels.js';
-import { wordsFor } from './kernels.js';
+import { packedWords } from './kernels.js';
 import { checkAddReal, checkAffine, checkConvBinary, checkConvBits, checkConvFloat, checkGlobalPool, checkLif, checkPool, checkShape, checkStep } from './kernel_args.js';
 import { ceilOutSide } from './ops.js';
 import { WASM_KERNELS_BASE64 } from './wasm_kernels.generated.js';
@@ -139,7 +139,7 @@ class WasmKernels implements Kernels {
     const w = this.constant(weight);
     const b = bias ? this.constant(bias) : 0;
     const outLength = s.n * oh * ow * s.cout;
-    const planeBytes = s.n * s.h * s.w * wordsFor(s.cin) * 4;
+    const planeBytes = packedWords(s.n * s.h * s.w, s.cin) * 4;
     const [table, yo, ...po] = this.scratch(planes.length * 4, outLength * 4, ...planes.map(() => planeBytes));
     planes.forEach((p, i) => this.put(po[i], p));
     this.put(table, Uint32Array.from(po));
@@ -171,19 +171,19 @@ class WasmKernels implements Kernels {
     checkStep(x, pixels, channels, threshold, gain, perExample, margins);
     const t = this.constant(threshold);
     const g = this.constant(gain);
-    const words = wordsFor(channels);
+    const words = packedWords(pixels, channels);
     const examples = Math.ceil(pixels / perExample);
-    const [xo, bo, mo] = this.scratch(x.byteLength, pixels * words * 4, margins ? examples * 8 : 0);
+    const [xo, bo, mo] = this.scratch(x.byteLength, words * 4, margins ? examples * 8 : 0);
     this.put(xo, x);
     if (margins) this.put(mo, margins.subarray(0, examples));
     this.ex.rk_step(bo, xo, pixels, channels, t, g, perExample, margins ? mo : 0);
     if (margins) margins.set(new Float64Array(this.memory.buffer, mo, examples));
-    return new Uint32Array(this.memory.buffer, bo, pixels * words).slice();
+    return new Uint32Array(this.memory.buffer, bo, words).slice();
   }
 
   lif(x: Float32Array, n: number, pixels: number, c: number, p: LifParams, margins?: Float64Array): Uint32Array {
     checkLif(x, n, pixels, c, p, margins);
-    const outLength = p.steps * n * pixels * wordsFor(c);
+    const outLength = packedWords(p.steps * n * pixels, c);
     const [xo, vo, bo, mo] = this.scratch(x.byteLength, n * pixels * c * 4, outLength * 4, margins ? n * 8 : 0);
     this.put(xo, x);
     if (margins) this.put(mo, margins.subarray(0, n));
@@ -230,7 +230,7 @@ class WasmKernels implements Kernels {
   }
 
   globalAvgPoolReal(x: Float32Array, rows: number, pixels: number, c: number, steps: number): Float32Array {
-    checkGlobalPool('globalAvgPoolReal', [x.length], rows, pixels, c, steps, c);
+    checkGlobalPool('globalAvgPoolReal', [x.length], rows, pixels, c, steps, (px) => px * c);
     const outLength = (rows / steps) * c;
     const [xo, yo] = this.scratch(x.byteLength, outLength * 4);
     this.put(xo, x);
@@ -239,7 +239,7 @@ class WasmKernels implements Kernels {
   }
 
   globalAvgPoolBits(planes: readonly Uint32Array[], rows: number, pixels: number, c: number, steps: number): Float32Array {
-    checkGlobalPool('globalAvgPoolBits', planes.map((p) => p.length), rows, pixels, c, steps, wordsFor(c));
+    checkGlobalPool('globalAvgPoolBits', planes.map((p) => p.length), rows, pixels, c, steps, (px) => packedWords(px, c));
     const outLength = (rows / steps) * c;
     const [table, yo, ...po] = this.scratch(planes.length * 4, outLength * 4, ...planes.map((p) => p.byteLength));
     planes.forEach((p, i) => this.put(po[i], p));

@@ -27,11 +27,27 @@ function rng(seed: number): () => number {
 
 const floats = (r: () => number, n: number, zeros = 0): Float32Array => Float32Array.from({ length: n }, () => (r() < zeros ? 0 : r() * 2 - 1));
 
-/** Random bits for `channels` channels per pixel, the unused high bits 0. */
+/** The activation layout, stated here on its own: a pixel takes 1 byte up to 8 channels, 2 up to 16, else whole words. */
+const pixelBytes = (channels: number): number => (channels <= 8 ? 1 : channels <= 16 ? 2 : 4 * Math.ceil(channels / 32));
+
+/** Channel c of pixel p in packed activation bits: bit c & 7 of byte p·pixelBytes + (c >> 3). */
+function bitAt(a: Uint32Array, p: number, c: number, channels: number): number {
+  return (new Uint8Array(a.buffer, a.byteOffset, a.byteLength)[p * pixelBytes(channels) + (c >>> 3)] >>> (c & 7)) & 1;
+}
+
+/** Random activation bits for `channels` channels per pixel (one bit each, as above), the unused bits 0. */
 function bits(r: () => number, pixels: number, channels: number, density: number): Uint32Array {
+  const out = new Uint32Array(Math.ceil((pixels * pixelBytes(channels)) / 4));
+  const bytes = new Uint8Array(out.buffer);
+  for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) if (r() < density) bytes[p * pixelBytes(channels) + (c >>> 3)] |= 1 << (c & 7);
+  return out;
+}
+
+/** Random weight bits [taps, words(channels)]: whole 32-bit words per tap, the unused high bits 0. */
+function weightBits(r: () => number, taps: number, channels: number, density: number): Int32Array {
   const words = wordsFor(channels);
-  const out = new Uint32Array(pixels * words);
-  for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) if (r() < density) out[p * words + (c >>> 5)] |= 1 << (c & 31);
+  const out = new Int32Array(taps * words);
+  for (let p = 0; p < taps; p++) for (let c = 0; c < channels; c++) if (r() < density) out[p * words + (c >>> 5)] |= 1 << (c & 31);
   return out;
 }
 
@@ -104,8 +120,7 @@ test('convBits: every engine equals the JS reference, and the JS reference the f
     const bias = i % 2 ? undefined : floats(r, s.cout);
     const want = jsKernels.convBits(planes, weight, bias, s);
     const counts = new Float32Array(pixels * s.cin);
-    const words = wordsFor(s.cin);
-    for (const p of planes) for (let q = 0; q < pixels; q++) for (let c = 0; c < s.cin; c++) counts[q * s.cin + c] += (p[q * words + (c >>> 5)] >>> (c & 31)) & 1;
+    for (const p of planes) for (let q = 0; q < pixels; q++) for (let c = 0; c < s.cin; c++) counts[q * s.cin + c] += bitAt(p, q, c, s.cin);
     assertClose(want, jsKernels.convFloat(counts, weight, bias, s), `js convBits vs convFloat ${label(s)}`);
     for (const e of engines) {
       e.use();
@@ -138,6 +153,7 @@ test('convBits on larger dense maps (where the C kernels build a lookup table pe
 function binaryByFloatConv(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array {
   const words = wordsFor(s.cin);
   const sign = (a: ArrayLike<number>, word: number, c: number): number => (((a[word + (c >>> 5)] >>> (c & 31)) & 1) ? 1 : -1);
+  const xSign = (pixel: number, c: number): number => (bitAt(x, pixel, c, s.cin) ? 1 : -1);
   const oh = outSide(s.h, s.kernel, s.stride, s.padding);
   const ow = outSide(s.w, s.kernel, s.stride, s.padding);
   const y = new Float32Array(outLength(s));
@@ -147,7 +163,7 @@ function binaryByFloatConv(x: Uint32Array, weightBits: Int32Array, scale: Float3
       const iy = oy * s.stride - s.padding + ky;
       const ix = ox * s.stride - s.padding + kx;
       for (let c = 0; c < s.cin; c++) {
-        const xv = iy < 0 || iy >= s.h || ix < 0 || ix >= s.w ? 0 : sign(x, ((b * s.h + iy) * s.w + ix) * words, c);
+        const xv = iy < 0 || iy >= s.h || ix < 0 || ix >= s.w ? 0 : xSign((b * s.h + iy) * s.w + ix, c);
         sum += xv * sign(weightBits, ((o * s.kernel + ky) * s.kernel + kx) * words, c);
       }
     }
@@ -160,14 +176,14 @@ test('convBinary: every engine, JS included, equals the float conv of ±1 values
   const r = rng(3);
   for (const s of SHAPES) {
     const x = bits(r, s.n * s.h * s.w, s.cin, 0.5);
-    const weightBits = new Int32Array(bits(r, s.cout * s.kernel * s.kernel, s.cin, 0.5).buffer);
+    const wb = weightBits(r, s.cout * s.kernel * s.kernel, s.cin, 0.5);
     const scale = floats(r, s.cout);
     const bias = floats(r, s.cout);
-    const want = binaryByFloatConv(x, weightBits, scale, bias, s);
-    assertSame(jsKernels.convBinary(x, weightBits, scale, bias, s), want, `js convBinary ${label(s)}`);
+    const want = binaryByFloatConv(x, wb, scale, bias, s);
+    assertSame(jsKernels.convBinary(x, wb, scale, bias, s), want, `js convBinary ${label(s)}`);
     for (const e of engines) {
       e.use();
-      assertSame(e.kernels.convBinary(x, weightBits, scale, bias, s), want, `${e.name} convBinary ${label(s)}`);
+      assertSame(e.kernels.convBinary(x, wb, scale, bias, s), want, `${e.name} convBinary ${label(s)}`);
     }
   }
 });
@@ -193,7 +209,7 @@ test('step: ±∞ thresholds, negative and zero gains, NaN → 0 and margins, bi
       const want = jsKernels.step(x, pixels, channels, threshold, gain, perExample, wantMargins);
       // The semantics themselves, not only agreement: NaN gives 0, ∓∞ thresholds give constants.
       for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) {
-        const bit = (want[p * wordsFor(channels) + (c >>> 5)] >>> (c & 31)) & 1;
+        const bit = bitAt(want, p, c, channels);
         const v = x[p * channels + c];
         if (Number.isNaN(v)) assert.equal(bit, 0);
         else if (!Number.isFinite(v)) continue; // x = threshold = ±∞ makes x − threshold NaN: 0, as NaN
@@ -290,6 +306,28 @@ test('light ops: add, affine, pools and global pools of every engine equal the J
   }
 });
 
+test('packed bits take one bit per activation: 1 byte a pixel up to 8 channels, 2 up to 16, else whole words; the padding is 0', () => {
+  const r = rng(9);
+  for (const [channels, bytes] of [[1, 1], [5, 1], [8, 1], [9, 2], [16, 2], [17, 4], [32, 4], [33, 8], [64, 8], [100, 16]]) {
+    const pixels = 7; // odd: the last word is part padding for 1- and 2-byte pixels
+    const x = floats(r, pixels * channels);
+    const threshold = new Float32Array(channels); // bit = x ≥ 0
+    const gain = new Float32Array(channels).fill(1);
+    for (const e of [{ name: 'js', kernels: jsKernels, use: () => {} }, ...engines]) {
+      e.use();
+      // A large call first leaves ones in the wasm scratch memory the small one reuses.
+      e.kernels.step(new Float32Array(4096 * channels).fill(1), 4096, channels, threshold, gain, 1);
+      const got = e.kernels.step(x, pixels, channels, threshold, gain, 1);
+      assert.equal(got.length, Math.ceil((pixels * bytes) / 4), `${e.name} step: ${channels} channels take ${bytes} byte(s) a pixel`);
+      const view = new Uint8Array(got.buffer, got.byteOffset, got.byteLength);
+      for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) {
+        assert.equal((view[p * bytes + (c >>> 3)] >>> (c & 7)) & 1, x[p * channels + c] >= 0 ? 1 : 0, `${e.name} step: pixel ${p} channel ${c} of ${channels}`);
+      }
+      for (let i = pixels * bytes; i < view.length; i++) assert.equal(view[i], 0, `${e.name} step: padding byte ${i} of ${channels} channels`);
+    }
+  }
+});
+
 test('wasm: memory grows for a large call and stays right for small ones after; weights are found again by identity', () => {
   const k = createWasmKernels();
   const r = rng(5);
@@ -321,9 +359,9 @@ test('bad lengths and shapes are errors naming the kernel and the shape (wasm an
     assert.throws(() => k.convFloat(x, w, new Float32Array(3), s), /convFloat.*'bias'/i, e.name);
     assert.throws(() => k.convFloat(x, w, undefined, { ...s, kernel: 7 }), /convFloat.*kernel is larger/i, e.name);
     assert.throws(() => k.convFloat(x, w, undefined, { ...s, stride: 0 }), /convFloat.*stride/i, e.name);
-    assert.throws(() => k.convBits([new Uint32Array(16), new Uint32Array(15)], w, undefined, s), /convBits.*planes\[1\]/i, e.name);
-    assert.throws(() => k.convBinary(new Uint32Array(16), new Int32Array(17), new Float32Array(2), new Float32Array(2), s), /convBinary.*'weightBits'/i, e.name);
-    assert.throws(() => k.convBinary(new Uint32Array(16), new Int32Array(18), new Float32Array(1), new Float32Array(2), s), /convBinary.*'scale'/i, e.name);
+    assert.throws(() => k.convBits([new Uint32Array(4), new Uint32Array(3)], w, undefined, s), /convBits.*planes\[1\]/i, e.name);
+    assert.throws(() => k.convBinary(new Uint32Array(4), new Int32Array(17), new Float32Array(2), new Float32Array(2), s), /convBinary.*'weightBits'/i, e.name);
+    assert.throws(() => k.convBinary(new Uint32Array(4), new Int32Array(18), new Float32Array(1), new Float32Array(2), s), /convBinary.*'scale'/i, e.name);
     assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(2), new Float32Array(2), 2, new Float64Array(2)), /step.*'margins'.*at least 3/i, e.name);
     assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(1), new Float32Array(2), 1), /step.*'threshold'/i, e.name);
     const lifP: LifParams = { steps: 4, tau: 2, vThreshold: 1, vReset: 0, repeat: false };
@@ -336,7 +374,7 @@ test('bad lengths and shapes are errors naming the kernel and the shape (wasm an
     assert.throws(() => op(e, 'avgPool')(new Float32Array(47), ps), /avgPool.*'x' holds 47 values but 48.*c=3/i, e.name);
     assert.throws(() => op(e, 'maxPool')(x, { ...ps, kernel: 7 }), /maxPool.*larger than the padded input/i, e.name);
     assert.throws(() => op(e, 'globalAvgPoolReal')(new Float32Array(47), 4, 4, 3, 1), /globalAvgPoolReal.*'x' holds 47.*rows=4/i, e.name);
-    assert.throws(() => op(e, 'globalAvgPoolBits')([new Uint32Array(16), new Uint32Array(3)], 4, 4, 3, 2), /globalAvgPoolBits.*planes\[1\]/i, e.name);
+    assert.throws(() => op(e, 'globalAvgPoolBits')([new Uint32Array(4), new Uint32Array(3)], 4, 4, 3, 2), /globalAvgPoolBits.*planes\[1\]/i, e.name);
   }
   assert.throws(() => (nativeKernels().convFloat as (...a: unknown[]) => unknown)(new Float64Array(48), w, undefined, s), /rtConvFloat: argument 'x' must be a Float32Array/);
   setNativeKernelIsa(best);
