@@ -6,7 +6,7 @@
 //   node dist/bench/runtime_kernels.js [--rounds 5] [--only js,wasm,native/avx2]
 import { parseArgs } from 'node:util';
 import { median } from '../src/bench/stats.js';
-import { jsKernels, wordsFor, type ConvShape, type Kernels } from '../src/runtime/kernels.js';
+import { bytesPerPixel, jsKernels, packedWords, wordsFor, type ConvShape, type Kernels } from '../src/runtime/kernels.js';
 import { createWasmKernels } from '../src/runtime/wasm.js';
 import { nativeKernelIsas, nativeKernels, setNativeKernelIsa } from '../src/export/native_kernels.js';
 
@@ -19,7 +19,16 @@ const random = (): number => {
   return seed / 2 ** 32;
 };
 const floats = (n: number, zeros = 0): Float32Array => Float32Array.from({ length: n }, () => (random() < zeros ? 0 : random() * 2 - 1));
+/** Activation bits, one per activation (kernels.ts: bytesPerPixel bytes a pixel). */
 function bits(pixels: number, channels: number, density: number): Uint32Array {
+  const bpp = bytesPerPixel(channels);
+  const out = new Uint32Array(packedWords(pixels, channels));
+  const bytes = new Uint8Array(out.buffer);
+  for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) if (random() < density) bytes[p * bpp + (c >>> 3)] |= 1 << (c & 7);
+  return out;
+}
+/** A binary conv's weight bits: whole words per tap. */
+function tapBits(pixels: number, channels: number, density: number): Uint32Array {
   const words = wordsFor(channels);
   const out = new Uint32Array(pixels * words);
   for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) if (random() < density) out[p * words + (c >>> 5)] |= 1 << (c & 31);
@@ -47,7 +56,7 @@ for (const { name, s } of SHAPES) {
   const scale = floats(s.cout);
   const plane = bits(pixels, s.cin, 0.2);
   const signs = bits(pixels, s.cin, 0.5);
-  const weightBits = new Int32Array(bits(s.cout * s.kernel * s.kernel, s.cin, 0.5).buffer);
+  const weightBits = new Int32Array(tapBits(s.cout * s.kernel * s.kernel, s.cin, 0.5).buffer);
   const threshold = floats(s.cin);
   const gain = floats(s.cin);
   const margins = new Float64Array(s.n);

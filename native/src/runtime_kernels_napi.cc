@@ -1,6 +1,6 @@
 // The runtime's kernels on the addon (src/export/native_kernels.ts adapts them to the runtime's Kernels):
-// rtConvFloat, rtConvBits, rtConvBinary, rtStep read the caller's typed arrays in place and return a new
-// one. The C source (native/kernels/) is compiled three times (runtime_kernels_{base,avx2,avx512}.c) and the
+// rtConvFloat, rtConvBits, rtConvBinary, rtStep and the light ops (rtLif, rtAddReal, rtAffine, rtAvgPool,
+// rtMaxPool, rtGlobalAvgPoolReal/Bits) read the caller's typed arrays in place and return a new one. The C source (native/kernels/) is compiled three times (runtime_kernels_{base,avx2,avx512}.c) and the
 // best build the CPU runs is picked once; rtIsa/rtSetIsa name and switch it (tests run every build).
 // Every length is checked against the shape here, since the C code trusts them: a mismatch is a JS Error
 // naming the op, the argument and the shape, never a read past a buffer.
@@ -8,6 +8,8 @@
 
 #include <napi.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,11 +34,21 @@ struct Isa {
   bool (*supported)();
   decltype(&rk_base_conv_float) convFloat;
   decltype(&rk_base_conv_bits) convBits;
+  decltype(&rk_base_conv_bits_lut_floats) convBitsLutFloats;
   decltype(&rk_base_conv_binary) convBinary;
   decltype(&rk_base_step) step;
+  decltype(&rk_base_lif) lif;
+  decltype(&rk_base_add_real) addReal;
+  decltype(&rk_base_affine) affine;
+  decltype(&rk_base_avg_pool) avgPool;
+  decltype(&rk_base_max_pool) maxPool;
+  decltype(&rk_base_global_avg_pool_real) gapReal;
+  decltype(&rk_base_global_avg_pool_bits) gapBits;
 };
 
-#define RK_ISA(name, prefix, test) {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_binary, prefix##step}
+#define RK_ISA(name, prefix, test)                                                                                   \
+  {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_bits_lut_floats, prefix##conv_binary, prefix##step, prefix##lif, prefix##add_real, \
+   prefix##affine, prefix##avg_pool, prefix##max_pool, prefix##global_avg_pool_real, prefix##global_avg_pool_bits}
 
 const Isa kIsas[] = {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -77,6 +89,11 @@ struct Shape {
   }
   int64_t words() const { return (cin + 31) / 32; }
 };
+
+// Bits are packed one per activation (kernels/runtime_kernels.c): a pixel of c channels takes 1, 2 or
+// 4·⌈c/32⌉ bytes, and an array of `pixels` of them ⌈pixels·bytes/4⌉ Uint32 words.
+int64_t pixelBytes(int64_t c) { return c <= 8 ? 1 : c <= 16 ? 2 : 4 * ((c + 31) / 32); }
+int64_t packedWords(int64_t pixels, int64_t c) { return (pixels * pixelBytes(c) + 3) / 4; }
 
 [[noreturn]] void fail(Napi::Env env, const char* op, const std::string& what) {
   throw Napi::Error::New(env, std::string("htaf native ") + op + ": " + what);
@@ -178,7 +195,8 @@ Napi::Value RtConvBits(const Napi::CallbackInfo& info) {
   const std::string t = s.text();
   if (!info[0].IsArray()) fail(env, op, "argument 'planes' must be an array of Uint32Array");
   Napi::Array list = info[0].As<Napi::Array>();
-  const int64_t planeLength = product(env, op, {s.n, s.h, s.w, s.words()}, t);
+  product(env, op, {s.n, s.h, s.w, s.words()}, t);  // so n·h·w below cannot overflow
+  const int64_t planeLength = packedWords(s.n * s.h * s.w, s.cin);
   std::vector<const unsigned int*> planes(list.Length());
   for (uint32_t k = 0; k < list.Length(); ++k) {
     const std::string name = "planes[" + std::to_string(k) + "]";
@@ -187,7 +205,12 @@ Napi::Value RtConvBits(const Napi::CallbackInfo& info) {
   const float* w = arrayArg<float>(env, op, info[1], "weight", product(env, op, {s.kernel, s.kernel, s.cin, s.cout}, t), t);
   const float* b = absent(info[2]) ? nullptr : arrayArg<float>(env, op, info[2], "bias", s.cout, t);
   auto y = Napi::Float32Array::New(env, product(env, op, {s.n, s.oh, s.ow, s.cout}, t));
-  g_isa->convBits(y.Data(), planes.data(), static_cast<int>(planes.size()), w, b, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout),
+  const int np = static_cast<int>(planes.size());
+  // The lookup table, when the kernel chooses it, in a buffer kept between calls (one JS thread calls).
+  static std::vector<float> lut;
+  const long long lutFloats = g_isa->convBitsLutFloats(planes.data(), np, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout), i(s.kernel), i(s.stride));
+  if (lutFloats > 0 && lut.size() < static_cast<size_t>(lutFloats)) lut.resize(static_cast<size_t>(lutFloats));
+  g_isa->convBits(y.Data(), planes.data(), np, w, b, lutFloats > 0 ? lut.data() : nullptr, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout),
                   i(s.kernel), i(s.stride), i(s.padding));
   return y;
 }
@@ -198,7 +221,8 @@ Napi::Value RtConvBinary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Shape s = shapeArg(info, op, 4);
   const std::string t = s.text();
-  const uint32_t* x = arrayArg<uint32_t>(env, op, info[0], "x", product(env, op, {s.n, s.h, s.w, s.words()}, t), t);
+  product(env, op, {s.n, s.h, s.w, s.words()}, t);
+  const uint32_t* x = arrayArg<uint32_t>(env, op, info[0], "x", packedWords(s.n * s.h * s.w, s.cin), t);
   const int32_t* wb = arrayArg<int32_t>(env, op, info[1], "weightBits", product(env, op, {s.cout, s.kernel, s.kernel, s.words()}, t), t);
   const float* scale = arrayArg<float>(env, op, info[2], "scale", s.cout, t);
   const float* bias = arrayArg<float>(env, op, info[3], "bias", s.cout, t);
@@ -233,10 +257,130 @@ Napi::Value RtStep(const Napi::CallbackInfo& info) {
   const float* gain = arrayArg<float>(env, op, info[4], "gain", channels, t);
   double* margins = absent(info[6]) ? nullptr
                                     : arrayArg<double>(env, op, info[6], "margins", (pixels + perExample - 1) / perExample, t, true);
-  auto bits = Napi::Uint32Array::New(env, product(env, op, {pixels, (channels + 31) / 32}, t));
+  product(env, op, {pixels, (channels + 31) / 32}, t);
+  auto bits = Napi::Uint32Array::New(env, packedWords(pixels, channels));
   g_isa->step(bits.Data(), x, i(pixels), i(channels), thr, gain, i(perExample), margins);
   return bits;
 }
+
+double numberArg(Napi::Env env, const char* op, Napi::Value v, const char* name) {
+  if (!v.IsNumber()) fail(env, op, std::string("argument '") + name + "' must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// rtLif(x, n, pixels, c, steps, tau, vThreshold, vReset | null, repeat, margins?) -> Uint32Array [steps·n, pixels, words]
+Napi::Value RtLif(const Napi::CallbackInfo& info) {
+  const char* op = "rtLif";
+  Napi::Env env = info.Env();
+  const int64_t n = intArg(env, op, info[1], "n", 1);
+  const int64_t pixels = intArg(env, op, info[2], "pixels", 1);
+  const int64_t c = intArg(env, op, info[3], "c", 1);
+  const int64_t steps = intArg(env, op, info[4], "steps", 1);
+  const double tau = numberArg(env, op, info[5], "tau");
+  const double vth = numberArg(env, op, info[6], "vThreshold");
+  const bool soft = absent(info[7]);
+  const double vreset = soft ? 0.0 : numberArg(env, op, info[7], "vReset");
+  const bool repeat = info[8].ToBoolean().Value();
+  const std::string t = "n=" + std::to_string(n) + " pixels=" + std::to_string(pixels) + " c=" + std::to_string(c) +
+                        " steps=" + std::to_string(steps) + (repeat ? " repeat" : "");
+  if (!(tau > 1) || !std::isfinite(vth) || !std::isfinite(vreset)) fail(env, op, "needs tau > 1, a finite vThreshold and a finite or null vReset (" + t + ")");
+  product(env, op, {steps, n, pixels, std::max<int64_t>(c, 32)}, t);
+  const float* x = arrayArg<float>(env, op, info[0], "x", product(env, op, {repeat ? 1 : steps, n, pixels, c}, t), t);
+  double* margins = absent(info[9]) ? nullptr : arrayArg<double>(env, op, info[9], "margins", n, t, true);
+  std::vector<float> v(static_cast<size_t>(n * pixels * c));
+  auto bits = Napi::Uint32Array::New(env, packedWords(steps * n * pixels, c));
+  g_isa->lif(bits.Data(), v.data(), x, i(n), i(pixels), i(c), i(steps), tau, vth, vreset, soft, repeat, margins);
+  return bits;
+}
+
+// rtAddReal(a, b) -> Float32Array a + b
+Napi::Value RtAddReal(const Napi::CallbackInfo& info) {
+  const char* op = "rtAddReal";
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) fail(env, op, "argument 'a' must be a Float32Array");
+  const int64_t len = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
+  const std::string t = "a holds " + std::to_string(len) + " values";
+  if (len > kMaxElements) fail(env, op, "the arrays exceed 2^31 − 1 elements (" + t + ")");
+  const float* a = arrayArg<float>(env, op, info[0], "a", len, t);
+  const float* b = arrayArg<float>(env, op, info[1], "b", len, t);
+  auto y = Napi::Float32Array::New(env, len);
+  g_isa->addReal(y.Data(), a, b, i(len));
+  return y;
+}
+
+// rtAffine(x, channels, scale, shift, relu) -> Float32Array like x
+Napi::Value RtAffine(const Napi::CallbackInfo& info) {
+  const char* op = "rtAffine";
+  Napi::Env env = info.Env();
+  const int64_t channels = intArg(env, op, info[1], "channels", 1);
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) fail(env, op, "argument 'x' must be a Float32Array");
+  const int64_t len = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
+  const std::string t = "x=" + std::to_string(len) + " values channels=" + std::to_string(channels);
+  if (len % channels != 0 || len > kMaxElements) fail(env, op, "x does not hold whole pixels of the channels (" + t + ")");
+  const float* x = arrayArg<float>(env, op, info[0], "x", len, t);
+  const float* scale = arrayArg<float>(env, op, info[2], "scale", channels, t);
+  const float* shift = arrayArg<float>(env, op, info[3], "shift", channels, t);
+  auto y = Napi::Float32Array::New(env, len);
+  g_isa->affine(y.Data(), x, i(len / channels), i(channels), scale, shift, info[4].ToBoolean().Value());
+  return y;
+}
+
+// rtAvgPool / rtMaxPool (x, {n, h, w, c, kernel, stride, padding}) -> Float32Array [n, oh, ow, c]
+Napi::Value RtPool(const Napi::CallbackInfo& info, bool avg) {
+  const char* op = avg ? "rtAvgPool" : "rtMaxPool";
+  Napi::Env env = info.Env();
+  if (!info[1].IsObject()) fail(env, op, "argument 'shape' must be an object {n, h, w, c, kernel, stride, padding}");
+  Napi::Object o = info[1].As<Napi::Object>();
+  const int64_t n = intField(env, op, o, "n", 1), h = intField(env, op, o, "h", 1), w = intField(env, op, o, "w", 1);
+  const int64_t c = intField(env, op, o, "c", 1), k = intField(env, op, o, "kernel", 1), stride = intField(env, op, o, "stride", 1);
+  const int64_t padding = intField(env, op, o, "padding", 0);
+  const std::string t = "n=" + std::to_string(n) + " h=" + std::to_string(h) + " w=" + std::to_string(w) + " c=" + std::to_string(c) +
+                        " kernel=" + std::to_string(k) + " stride=" + std::to_string(stride) + " padding=" + std::to_string(padding);
+  if (h + 2 * padding < k || w + 2 * padding < k) fail(env, op, "the window is larger than the padded input (" + t + ")");
+  const float* x = arrayArg<float>(env, op, info[0], "x", product(env, op, {n, h, w, c}, t), t);
+  auto side = [&](int64_t s) {
+    if (!avg) return (s + 2 * padding - k) / stride + 1;
+    int64_t out = (s + 2 * padding - k + stride - 1) / stride + 1;
+    if ((out - 1) * stride >= s + padding) out--;
+    return out;
+  };
+  auto y = Napi::Float32Array::New(env, product(env, op, {n, side(h), side(w), c}, t));
+  (avg ? g_isa->avgPool : g_isa->maxPool)(y.Data(), x, i(n), i(h), i(w), i(c), i(k), i(stride), i(padding));
+  return y;
+}
+Napi::Value RtAvgPool(const Napi::CallbackInfo& info) { return RtPool(info, true); }
+Napi::Value RtMaxPool(const Napi::CallbackInfo& info) { return RtPool(info, false); }
+
+// rtGlobalAvgPoolReal(x, rows, pixels, c, steps) / rtGlobalAvgPoolBits(planes, …) -> Float32Array [rows / steps, c]
+Napi::Value RtGlobalPool(const Napi::CallbackInfo& info, bool bits) {
+  const char* op = bits ? "rtGlobalAvgPoolBits" : "rtGlobalAvgPoolReal";
+  Napi::Env env = info.Env();
+  const int64_t rows = intArg(env, op, info[1], "rows", 1);
+  const int64_t pixels = intArg(env, op, info[2], "pixels", 1);
+  const int64_t c = intArg(env, op, info[3], "c", 1);
+  const int64_t steps = intArg(env, op, info[4], "steps", 1);
+  const std::string t = "rows=" + std::to_string(rows) + " pixels=" + std::to_string(pixels) + " c=" + std::to_string(c) +
+                        " steps=" + std::to_string(steps);
+  if (rows % steps != 0) fail(env, op, "rows are not a whole number of steps (" + t + ")");
+  product(env, op, {rows, pixels, std::max<int64_t>(c, 32)}, t);
+  auto y = Napi::Float32Array::New(env, product(env, op, {rows / steps, c}, t));
+  if (!bits) {
+    const float* x = arrayArg<float>(env, op, info[0], "x", rows * pixels * c, t);
+    g_isa->gapReal(y.Data(), x, i(rows), i(pixels), i(c), i(steps));
+    return y;
+  }
+  if (!info[0].IsArray()) fail(env, op, "argument 'planes' must be an array of Uint32Array");
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<const unsigned int*> planes(list.Length());
+  for (uint32_t k = 0; k < list.Length(); ++k) {
+    const std::string name = "planes[" + std::to_string(k) + "]";
+    planes[k] = arrayArg<uint32_t>(env, op, list.Get(k), name.c_str(), packedWords(rows * pixels, c), t);
+  }
+  g_isa->gapBits(y.Data(), planes.data(), static_cast<int>(planes.size()), i(rows), i(pixels), i(c), i(steps));
+  return y;
+}
+Napi::Value RtGlobalAvgPoolReal(const Napi::CallbackInfo& info) { return RtGlobalPool(info, false); }
+Napi::Value RtGlobalAvgPoolBits(const Napi::CallbackInfo& info) { return RtGlobalPool(info, true); }
 
 Napi::Value RtIsa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), g_isa->name); }
 
@@ -272,6 +416,13 @@ void registerRuntimeKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("rtConvBits", Napi::Function::New(env, RtConvBits, "rtConvBits"));
   exports.Set("rtConvBinary", Napi::Function::New(env, RtConvBinary, "rtConvBinary"));
   exports.Set("rtStep", Napi::Function::New(env, RtStep, "rtStep"));
+  exports.Set("rtLif", Napi::Function::New(env, RtLif, "rtLif"));
+  exports.Set("rtAddReal", Napi::Function::New(env, RtAddReal, "rtAddReal"));
+  exports.Set("rtAffine", Napi::Function::New(env, RtAffine, "rtAffine"));
+  exports.Set("rtAvgPool", Napi::Function::New(env, RtAvgPool, "rtAvgPool"));
+  exports.Set("rtMaxPool", Napi::Function::New(env, RtMaxPool, "rtMaxPool"));
+  exports.Set("rtGlobalAvgPoolReal", Napi::Function::New(env, RtGlobalAvgPoolReal, "rtGlobalAvgPoolReal"));
+  exports.Set("rtGlobalAvgPoolBits", Napi::Function::New(env, RtGlobalAvgPoolBits, "rtGlobalAvgPoolBits"));
   exports.Set("rtIsa", Napi::Function::New(env, RtIsa, "rtIsa"));
   exports.Set("rtIsas", Napi::Function::New(env, RtIsas, "rtIsas"));
   exports.Set("rtSetIsa", Napi::Function::New(env, RtSetIsa, "rtSetIsa"));

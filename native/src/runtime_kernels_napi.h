@@ -1,4 +1,4 @@
-// The runtime's kernels as addon functions (rtConvFloat, rtConvBits, rtConvBinary, rtStep, rtIsa, rtIsas, rtSetIsa).
+// The runtime's kernels as addon functions (rtConvFloat, rtConvBits, rtConvBinary, rtStep, the light ops rtLif …, rtIsa, rtIsas, rtSetIsa).
 #pragma once
 #include <napi.h>
 

@@ -3,7 +3,7 @@
 // here, not in src/runtime/, because the runtime imports nothing of htaf and no addon; pass the result
 // where the runtime takes a Kernels. The addon reads the typed arrays in place and checks every length.
 import { N } from '../core/native.js';
-import type { ConvShape, Kernels } from '../runtime/kernels.js';
+import type { ConvShape, Kernels, PoolShape } from '../runtime/kernels.js';
 
 /** The addon's runtime-kernel entries. */
 interface RuntimeKernelsApi {
@@ -11,6 +11,13 @@ interface RuntimeKernelsApi {
   rtConvBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
   rtConvBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array;
   rtStep(x: Float32Array, pixels: number, channels: number, threshold: Float32Array, gain: Float32Array, perExample: number, margins?: Float64Array): Uint32Array;
+  rtLif(x: Float32Array, n: number, pixels: number, c: number, steps: number, tau: number, vThreshold: number, vReset: number | null, repeat: boolean, margins?: Float64Array): Uint32Array;
+  rtAddReal(a: Float32Array, b: Float32Array): Float32Array;
+  rtAffine(x: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, relu: boolean): Float32Array;
+  rtAvgPool(x: Float32Array, s: PoolShape): Float32Array;
+  rtMaxPool(x: Float32Array, s: PoolShape): Float32Array;
+  rtGlobalAvgPoolReal(x: Float32Array, rows: number, pixels: number, c: number, steps: number): Float32Array;
+  rtGlobalAvgPoolBits(planes: readonly Uint32Array[], rows: number, pixels: number, c: number, steps: number): Float32Array;
   rtIsa(): string;
   rtIsas(): string[];
   rtSetIsa(name: string): boolean;
@@ -32,13 +39,26 @@ export function nativeKernelsAvailable(): boolean {
 /** The native kernels (one shared instance of the addon's; no state beside the chosen instruction set). */
 export function nativeKernels(): Kernels {
   const a = api();
-  return {
+  const k: Kernels = {
     engine: 'native',
     convFloat: (x, weight, bias, s) => a.rtConvFloat(x, weight, bias, s),
     convBits: (planes, weight, bias, s) => a.rtConvBits(planes, weight, bias, s),
     convBinary: (x, weightBits, scale, bias, s) => a.rtConvBinary(x, weightBits, scale, bias, s),
     step: (x, pixels, channels, threshold, gain, perExample, margins) => a.rtStep(x, pixels, channels, threshold, gain, perExample, margins),
   };
+  // The light ops came later: an addon built before them still runs, with the executor's JS for them.
+  if (typeof a.rtLif === 'function') {
+    Object.assign(k, {
+      lif: (x, n, pixels, c, p, margins) => a.rtLif(x, n, pixels, c, p.steps, p.tau, p.vThreshold, p.vReset, p.repeat, margins),
+      addReal: (x, y) => a.rtAddReal(x, y),
+      affine: (x, channels, scale, shift, relu) => a.rtAffine(x, channels, scale, shift, relu),
+      avgPool: (x, s) => a.rtAvgPool(x, s),
+      maxPool: (x, s) => a.rtMaxPool(x, s),
+      globalAvgPoolReal: (x, rows, pixels, c, steps) => a.rtGlobalAvgPoolReal(x, rows, pixels, c, steps),
+      globalAvgPoolBits: (planes, rows, pixels, c, steps) => a.rtGlobalAvgPoolBits(planes, rows, pixels, c, steps),
+    } satisfies Partial<Kernels>);
+  }
+  return k;
 }
 
 /** The instruction-set builds this CPU runs, fastest first ('avx512', 'avx2', 'base'), and the one in use. */

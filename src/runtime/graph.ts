@@ -2,7 +2,8 @@
 // naming its inputs (earlier nodes, or 'input') and producing one value named by the node's own name.
 // A value is one of three kinds, carried per example:
 //   real   float32, an image map [H, W, C] (channels last) or a vector [F]
-//   bits   0/1 activations, packed 32 channels to a Uint32 word per pixel ([H, W, ⌈C/32⌉] words); a sum of
+//   bits   0/1 activations, one bit each: a pixel of C channels takes 1 byte (C ≤ 8), 2 (C ≤ 16) or 4·⌈C/32⌉
+//          bytes, channel c bit c & 7 of its byte c >> 3 (kernels.ts bytesPerPixel); a sum of
 //          spike maps (SEW-ResNet's ADD) stays a list of such planes, so every spike is still one bit
 //   signs  ±1 activations (Bi-Real), packed the same way, bit 1 = +1
 // Weights of convolutions and linears are stored [kH, kW, Cin, Cout] (a linear: [in, out]) so a kernel

@@ -5,7 +5,7 @@
 // to a browser alone. Binary activations stay one bit each; see docs/runtime.md.
 import { parseHtafb, type HtafbFile } from './format.js';
 import type { NodeSpec, RuntimeGraph } from './graph.js';
-import { jsKernels, popcount, wordsFor, type Kernels } from './kernels.js';
+import { bytesOf as bitBytes, bytesPerPixel, jsKernels, popcount, type Kernels } from './kernels.js';
 import { addReal, affine, avgPool, globalAvgPoolBits, globalAvgPoolReal, layerNorm, lif, maxPool, relu, toChannelsLast } from './ops.js';
 import { rowBytes, type ValueInfo } from './plan.js';
 
@@ -47,7 +47,7 @@ export interface LayerInfo {
   kind: ValueInfo['kind'];
   /** Per row: [H, W, C] or [F]. */
   shape: number[];
-  /** Bits one example's output takes (1 per activation after a step, padded to 32 per pixel; 32 per real value). */
+  /** Bits one example's output takes (1 per activation after a step: C·H·W for C of 8, 16 or a multiple of 32, else padded per pixel to 8, 16 or a multiple of 32; 32 per real value). */
   bitsPerExample: number;
 }
 
@@ -195,21 +195,23 @@ class Model implements RuntimeModel {
         if (perRow !== margins) for (let r = 0; r < rows; r++) margins[r % n] = Math.min(margins[r % n], perRow[r]);
         return { kind: node.signed ? 'signs' : 'bits', planes: [bits] };
       }
-      case 'lif':
-        return { kind: 'bits', planes: [lif(real(), n, h * w, c, { steps: node.steps, tau: node.tau, vThreshold: node.vThreshold, vReset: node.vReset, repeat: node.repeat === true }, margins)] };
+      case 'lif': {
+        const p = { steps: node.steps, tau: node.tau, vThreshold: node.vThreshold, vReset: node.vReset, repeat: node.repeat === true };
+        return { kind: 'bits', planes: [(k.lif?.bind(k) ?? lif)(real(), n, h * w, c, p, margins)] };
+      }
       case 'add':
-        return x.kind === 'real' ? { kind: 'real', data: addReal(x.data, (ins[1] as { data: Float32Array }).data) } : { kind: 'bits', planes: [...planes(), ...(ins[1] as { planes: Uint32Array[] }).planes] };
+        return x.kind === 'real' ? { kind: 'real', data: (k.addReal?.bind(k) ?? addReal)(x.data, (ins[1] as { data: Float32Array }).data) } : { kind: 'bits', planes: [...planes(), ...(ins[1] as { planes: Uint32Array[] }).planes] };
       case 'affine':
-        return { kind: 'real', data: affine(real(), c, this.#f32(node.scale), this.#f32(node.shift), node.relu === true) };
+        return { kind: 'real', data: (k.affine?.bind(k) ?? affine)(real(), c, this.#f32(node.scale), this.#f32(node.shift), node.relu === true) };
       case 'relu':
         return { kind: 'real', data: relu(real()) };
       case 'maxpool2d':
       case 'avgpool2d': {
         const s = { n: rows, h, w, c, kernel: node.kernel, stride: node.stride, padding: node.padding };
-        return { kind: 'real', data: node.op === 'maxpool2d' ? maxPool(real(), s) : avgPool(real(), s) };
+        return { kind: 'real', data: node.op === 'maxpool2d' ? (k.maxPool?.bind(k) ?? maxPool)(real(), s) : (k.avgPool?.bind(k) ?? avgPool)(real(), s) };
       }
       case 'global_avgpool':
-        return { kind: 'real', data: x.kind === 'real' ? globalAvgPoolReal(x.data, rows, h * w, c, info.steps) : globalAvgPoolBits(x.planes, rows, h * w, c, info.steps) };
+        return { kind: 'real', data: x.kind === 'real' ? (k.globalAvgPoolReal?.bind(k) ?? globalAvgPoolReal)(x.data, rows, h * w, c, info.steps) : (k.globalAvgPoolBits?.bind(k) ?? globalAvgPoolBits)(x.planes, rows, h * w, c, info.steps) };
       case 'layernorm':
         return { kind: 'real', data: layerNorm(real(), rows, c, this.#f32(node.weight), this.#f32(node.bias), node.eps) };
     }
@@ -291,8 +293,9 @@ function argmax(outputs: Float32Array, rows: number, k: number): Int32Array {
 }
 
 function unpackBits(bits: Uint32Array, rows: number, width: number): Uint8Array {
-  const words = wordsFor(width);
+  const bpp = bytesPerPixel(width);
+  const bytes = bitBytes(bits);
   const out = new Uint8Array(rows * width);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = (bits[r * words + (j >>> 5)] >>> (j & 31)) & 1;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out[r * width + j] = (bytes[r * bpp + (j >>> 3)] >>> (j & 7)) & 1;
   return out;
 }

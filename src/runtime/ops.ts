@@ -1,7 +1,10 @@
 // The runtime's light ops in plain JavaScript: their work is one pass over a map (against the k²·Cin
-// passes of a convolution), so every engine shares them. Maps are channels last (NHWC); bits are packed
+// passes of a convolution). They are the reference: the wasm and native engines carry the same ops in C
+// (Kernels' optional members, the same output bits) and the executor uses these where an engine lacks one. Maps are channels last (NHWC); bits are packed
 // as kernels.ts says.
-import { wordsFor, outSide } from './kernels.js';
+import { bytesOf, bytesPerPixel, outSide, packedWords, type LifParams, type PoolShape } from './kernels.js';
+
+export type { LifParams, PoolShape };
 
 /** NCHW (torch's order, the caller's input) → NHWC. */
 export function toChannelsLast(x: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
@@ -32,16 +35,6 @@ export function addReal(a: Float32Array, b: Float32Array): Float32Array {
   const y = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) y[i] = a[i] + b[i];
   return y;
-}
-
-export interface PoolShape {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  kernel: number;
-  stride: number;
-  padding: number;
 }
 
 /** The output side of a ceil-mode pooling (torch's rule: the last window must start inside the image or its left padding). */
@@ -107,20 +100,15 @@ export function globalAvgPoolReal(x: Float32Array, rows: number, pixels: number,
 /** The same on bit planes: the share of ones per channel. */
 export function globalAvgPoolBits(planes: readonly Uint32Array[], rows: number, pixels: number, c: number, steps: number): Float32Array {
   const n = rows / steps;
-  const words = wordsFor(c);
+  const bpp = bytesPerPixel(c);
   const count = new Float64Array(n * c);
   for (const bits of planes) {
+    const bytes = bytesOf(bits);
     for (let r = 0; r < rows; r++) {
       const e = r % n;
       for (let p = 0; p < pixels; p++) {
-        for (let q = 0; q < words; q++) {
-          let word = bits[(r * pixels + p) * words + q];
-          while (word !== 0) {
-            const low = word & -word;
-            count[e * c + (q << 5) + 31 - Math.clz32(low)]++;
-            word ^= low;
-          }
-        }
+        const o = (r * pixels + p) * bpp;
+        for (let ch = 0; ch < c; ch++) count[e * c + ch] += (bytes[o + (ch >>> 3)] >>> (ch & 7)) & 1;
       }
     }
   }
@@ -142,25 +130,17 @@ export function layerNorm(x: Float32Array, rows: number, f: number, weight: Floa
   return y;
 }
 
-export interface LifParams {
-  steps: number;
-  tau: number;
-  vThreshold: number;
-  vReset: number | null;
-  /** The input holds one step's rows, the same current at every step. */
-  repeat: boolean;
-}
-
 /**
- * LIF over T steps of `size` values per row (`n` rows per step) → spike bits [T·n, pixels, words(c)].
+ * LIF over T steps of `size` values per row (`n` rows per step) → spike bits, T·n·pixels pixels of c packed bits.
  * Each value's potential is kept in float32, as libtorch's float32 tensors keep it. margins[e]: the
  * smallest |h − v_th| met by example e.
  */
 export function lif(x: Float32Array, n: number, pixels: number, c: number, p: LifParams, margins?: Float64Array): Uint32Array {
-  const words = wordsFor(c);
+  const bpp = bytesPerPixel(c);
   const per = pixels * c;
   const v = new Float32Array(n * per).fill(p.vReset ?? 0);
-  const bits = new Uint32Array(p.steps * n * pixels * words);
+  const bits = new Uint32Array(packedWords(p.steps * n * pixels, c));
+  const bytes = bytesOf(bits);
   const rest = p.vReset ?? 0;
   const f = Math.fround;
   for (let t = 0; t < p.steps; t++) {
@@ -176,7 +156,7 @@ export function lif(x: Float32Array, n: number, pixels: number, c: number, p: Li
         if (spike) {
           const pixel = (t * n + e) * pixels + Math.floor(i / c);
           const ch = i % c;
-          bits[pixel * words + (ch >>> 5)] |= 1 << (ch & 31);
+          bytes[pixel * bpp + (ch >>> 3)] |= 1 << (ch & 7);
         }
         v[k] = p.vReset === null ? (spike ? f(h - p.vThreshold) : h) : spike ? p.vReset : h;
         const a = Math.abs(z);

@@ -5,7 +5,7 @@
 // an Error naming the layer. It also finds, per value, the last node that reads it (to free it early).
 import { OPS, type NodeSpec, type RuntimeGraph, type ValueKind } from './graph.js';
 import type { RuntimeTensor } from './format_types.js';
-import { outSide, wordsFor } from './kernels.js';
+import { bytesPerPixel, outSide, wordsFor } from './kernels.js';
 import { ceilOutSide } from './ops.js';
 
 export interface ValueInfo {
@@ -30,10 +30,10 @@ function fail(msg: string): never {
 
 const channels = (v: ValueInfo): number => v.shape[v.shape.length - 1];
 
-/** Bytes one row of a value takes (bits: one per activation, rounded up to words of 32 per pixel). */
+/** Bytes one row of a value takes (bits: one per activation, a pixel's rounded up to 1, 2 or 4·⌈C/32⌉ bytes). */
 export function rowBytes(v: ValueInfo): number {
   const pixels = v.shape.length === 3 ? v.shape[0] * v.shape[1] : 1;
-  return v.kind === 'real' ? 4 * pixels * channels(v) : 4 * pixels * wordsFor(channels(v)) * v.planes;
+  return v.kind === 'real' ? 4 * pixels * channels(v) : pixels * bytesPerPixel(channels(v)) * v.planes;
 }
 
 export function planGraph(g: RuntimeGraph, tensors: Map<string, RuntimeTensor>): Plan {

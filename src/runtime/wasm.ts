@@ -3,9 +3,10 @@
 // in Node or a browser). Memory above __heap_base holds, bottom up: the weights, copied in once per typed
 // array and found again by identity (a model passes the same arrays on every call, and must not change
 // them afterwards), then one scratch region per call for the inputs and outputs, reused by the next call.
-import type { ConvShape, Kernels } from './kernels.js';
-import { wordsFor } from './kernels.js';
-import { checkConvBinary, checkConvBits, checkConvFloat, checkShape, checkStep } from './kernel_args.js';
+import type { ConvShape, Kernels, LifParams, PoolShape } from './kernels.js';
+import { packedWords } from './kernels.js';
+import { checkAddReal, checkAffine, checkConvBinary, checkConvBits, checkConvFloat, checkGlobalPool, checkLif, checkPool, checkShape, checkStep } from './kernel_args.js';
+import { ceilOutSide } from './ops.js';
 import { WASM_KERNELS_BASE64 } from './wasm_kernels.generated.js';
 
 // The slice of the WebAssembly API used here: tsconfig's lib has no DOM and @types/node does not declare
@@ -24,9 +25,17 @@ interface KernelExports {
   memory: WasmMemory;
   __heap_base: { value: number };
   rk_conv_float(y: number, x: number, weight: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
-  rk_conv_bits(y: number, planes: number, nplanes: number, weight: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
+  rk_conv_bits_lut_floats(planes: number, nplanes: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number): bigint;
+  rk_conv_bits(y: number, planes: number, nplanes: number, weight: number, bias: number, lut: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_conv_binary(y: number, x: number, weightBits: number, scale: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_step(bits: number, x: number, pixels: number, channels: number, threshold: number, gain: number, perExample: number, margins: number): void;
+  rk_lif(bits: number, v: number, x: number, n: number, pixels: number, c: number, steps: number, tau: number, vth: number, vreset: number, soft: number, repeat: number, margins: number): void;
+  rk_add_real(y: number, a: number, b: number, len: number): void;
+  rk_affine(y: number, x: number, pixels: number, channels: number, scale: number, shift: number, relu: number): void;
+  rk_avg_pool(y: number, x: number, n: number, h: number, w: number, c: number, k: number, stride: number, padding: number): void;
+  rk_max_pool(y: number, x: number, n: number, h: number, w: number, c: number, k: number, stride: number, padding: number): void;
+  rk_global_avg_pool_real(y: number, x: number, rows: number, pixels: number, c: number, steps: number): void;
+  rk_global_avg_pool_bits(y: number, planes: number, nplanes: number, rows: number, pixels: number, c: number, steps: number): void;
 }
 
 type Constant = Float32Array | Int32Array;
@@ -130,11 +139,18 @@ class WasmKernels implements Kernels {
     const w = this.constant(weight);
     const b = bias ? this.constant(bias) : 0;
     const outLength = s.n * oh * ow * s.cout;
-    const planeBytes = s.n * s.h * s.w * wordsFor(s.cin) * 4;
+    const planeBytes = packedWords(s.n * s.h * s.w, s.cin) * 4;
     const [table, yo, ...po] = this.scratch(planes.length * 4, outLength * 4, ...planes.map(() => planeBytes));
     planes.forEach((p, i) => this.put(po[i], p));
     this.put(table, Uint32Array.from(po));
-    this.ex.rk_conv_bits(yo, table, planes.length, w, b, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
+    // The kernel's lookup table, when it chooses one (by the ones it counts in the input), above the planes.
+    const lutFloats = Number(this.ex.rk_conv_bits_lut_floats(table, planes.length, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride));
+    let lut = 0;
+    if (lutFloats > 0) {
+      lut = align(po.length ? po[po.length - 1] + planeBytes : yo + outLength * 4);
+      this.reserve(lut + lutFloats * 4);
+    }
+    this.ex.rk_conv_bits(yo, table, planes.length, w, b, lut, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
     return new Float32Array(this.memory.buffer, yo, outLength).slice();
   }
 
@@ -155,13 +171,80 @@ class WasmKernels implements Kernels {
     checkStep(x, pixels, channels, threshold, gain, perExample, margins);
     const t = this.constant(threshold);
     const g = this.constant(gain);
-    const words = wordsFor(channels);
+    const words = packedWords(pixels, channels);
     const examples = Math.ceil(pixels / perExample);
-    const [xo, bo, mo] = this.scratch(x.byteLength, pixels * words * 4, margins ? examples * 8 : 0);
+    const [xo, bo, mo] = this.scratch(x.byteLength, words * 4, margins ? examples * 8 : 0);
     this.put(xo, x);
     if (margins) this.put(mo, margins.subarray(0, examples));
     this.ex.rk_step(bo, xo, pixels, channels, t, g, perExample, margins ? mo : 0);
     if (margins) margins.set(new Float64Array(this.memory.buffer, mo, examples));
-    return new Uint32Array(this.memory.buffer, bo, pixels * words).slice();
+    return new Uint32Array(this.memory.buffer, bo, words).slice();
+  }
+
+  lif(x: Float32Array, n: number, pixels: number, c: number, p: LifParams, margins?: Float64Array): Uint32Array {
+    checkLif(x, n, pixels, c, p, margins);
+    const outLength = packedWords(p.steps * n * pixels, c);
+    const [xo, vo, bo, mo] = this.scratch(x.byteLength, n * pixels * c * 4, outLength * 4, margins ? n * 8 : 0);
+    this.put(xo, x);
+    if (margins) this.put(mo, margins.subarray(0, n));
+    const soft = p.vReset === null;
+    this.ex.rk_lif(bo, vo, xo, n, pixels, c, p.steps, p.tau, p.vThreshold, soft ? 0 : p.vReset!, soft ? 1 : 0, p.repeat ? 1 : 0, margins ? mo : 0);
+    if (margins) margins.set(new Float64Array(this.memory.buffer, mo, n));
+    return new Uint32Array(this.memory.buffer, bo, outLength).slice();
+  }
+
+  addReal(a: Float32Array, b: Float32Array): Float32Array {
+    checkAddReal(a, b);
+    const [ao, bo, yo] = this.scratch(a.byteLength, b.byteLength, a.byteLength);
+    this.put(ao, a);
+    this.put(bo, b);
+    this.ex.rk_add_real(yo, ao, bo, a.length);
+    return new Float32Array(this.memory.buffer, yo, a.length).slice();
+  }
+
+  affine(x: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, relu: boolean): Float32Array {
+    checkAffine(x, channels, scale, shift);
+    const sc = this.constant(scale);
+    const sh = this.constant(shift);
+    const [xo, yo] = this.scratch(x.byteLength, x.byteLength);
+    this.put(xo, x);
+    this.ex.rk_affine(yo, xo, x.length / channels, channels, sc, sh, relu ? 1 : 0);
+    return new Float32Array(this.memory.buffer, yo, x.length).slice();
+  }
+
+  avgPool(x: Float32Array, s: PoolShape): Float32Array {
+    return this.#pool('avgPool', x, s);
+  }
+
+  maxPool(x: Float32Array, s: PoolShape): Float32Array {
+    return this.#pool('maxPool', x, s);
+  }
+
+  #pool(op: 'avgPool' | 'maxPool', x: Float32Array, s: PoolShape): Float32Array {
+    const { oh, ow } = checkPool(op, x, s, ceilOutSide);
+    const outLength = s.n * oh * ow * s.c;
+    const [xo, yo] = this.scratch(x.byteLength, outLength * 4);
+    this.put(xo, x);
+    (op === 'avgPool' ? this.ex.rk_avg_pool : this.ex.rk_max_pool)(yo, xo, s.n, s.h, s.w, s.c, s.kernel, s.stride, s.padding);
+    return new Float32Array(this.memory.buffer, yo, outLength).slice();
+  }
+
+  globalAvgPoolReal(x: Float32Array, rows: number, pixels: number, c: number, steps: number): Float32Array {
+    checkGlobalPool('globalAvgPoolReal', [x.length], rows, pixels, c, steps, (px) => px * c);
+    const outLength = (rows / steps) * c;
+    const [xo, yo] = this.scratch(x.byteLength, outLength * 4);
+    this.put(xo, x);
+    this.ex.rk_global_avg_pool_real(yo, xo, rows, pixels, c, steps);
+    return new Float32Array(this.memory.buffer, yo, outLength).slice();
+  }
+
+  globalAvgPoolBits(planes: readonly Uint32Array[], rows: number, pixels: number, c: number, steps: number): Float32Array {
+    checkGlobalPool('globalAvgPoolBits', planes.map((p) => p.length), rows, pixels, c, steps, (px) => packedWords(px, c));
+    const outLength = (rows / steps) * c;
+    const [table, yo, ...po] = this.scratch(planes.length * 4, outLength * 4, ...planes.map((p) => p.byteLength));
+    planes.forEach((p, i) => this.put(po[i], p));
+    this.put(table, Uint32Array.from(po));
+    this.ex.rk_global_avg_pool_bits(yo, table, planes.length, rows, pixels, c, steps);
+    return new Float32Array(this.memory.buffer, yo, outLength).slice();
   }
 }

@@ -38,9 +38,11 @@ for (const family of FAMILIES) {
         for (const l of steps) {
           const [h, w, c] = l.shape;
           assert.equal(l.kind, family.bits);
-          const words = Math.ceil(c / 32);
+          // One bit per activation: a pixel of 8 or 16 channels takes 1 or 2 bytes, of a multiple of 32 whole words.
+          const pixelBits = c <= 8 ? 8 : c <= 16 ? 16 : 32 * Math.ceil(c / 32);
           const t = l.op === 'lif' ? 4 : 1;
-          assert.equal(l.bitsPerExample, 32 * words * h * w * t, `${l.name}: one bit per activation (${c} channels in ${words} word(s) a pixel)`);
+          assert.equal(l.bitsPerExample, pixelBits * h * w * t, `${l.name}: one bit per activation (${c} channels in ${pixelBits} bits a pixel)`);
+          if (c === 8 || c === 16 || c % 32 === 0) assert.equal(l.bitsPerExample, c * h * w * t, `${l.name}: exactly C·H·W bits`);
         }
         if (family.kind === 'bnn') assert.ok(r.bytes * 12 <= r.checkpointBytes, `a BNN file (${r.bytes} bytes) is at most 1/12 of its float32 checkpoint (${r.checkpointBytes})`);
       }

@@ -4,11 +4,13 @@
 // rounding (normwise 1e-5), binary convs and steps bit for bit. The binary conv also equals the float conv
 // of its ±1 values with zero padding (Bi-Real's equivalence), the bits conv the float conv of the summed
 // planes; the step handles ±∞ thresholds, negative and zero gains, NaN, and keeps the smallest margins.
+// The light ops (LIF, add, affine, pools, global pools) equal ops.ts bit for bit, margins included.
 // Bad lengths are errors that name the kernel and the shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsKernels, outSide, wordsFor, type ConvShape, type Kernels } from '../../src/runtime/kernels.js';
 import { createWasmKernels, wasmAvailable } from '../../src/runtime/wasm.js';
+import { addReal, affine, avgPool, globalAvgPoolBits, globalAvgPoolReal, lif, maxPool, type LifParams, type PoolShape } from '../../src/runtime/ops.js';
 import { nativeKernelIsas, nativeKernels, setNativeKernelIsa } from '../../src/export/native_kernels.js';
 
 /** mulberry32: a small seeded generator, so a failure reproduces. */
@@ -25,11 +27,27 @@ function rng(seed: number): () => number {
 
 const floats = (r: () => number, n: number, zeros = 0): Float32Array => Float32Array.from({ length: n }, () => (r() < zeros ? 0 : r() * 2 - 1));
 
-/** Random bits for `channels` channels per pixel, the unused high bits 0. */
+/** The activation layout, stated here on its own: a pixel takes 1 byte up to 8 channels, 2 up to 16, else whole words. */
+const pixelBytes = (channels: number): number => (channels <= 8 ? 1 : channels <= 16 ? 2 : 4 * Math.ceil(channels / 32));
+
+/** Channel c of pixel p in packed activation bits: bit c & 7 of byte p·pixelBytes + (c >> 3). */
+function bitAt(a: Uint32Array, p: number, c: number, channels: number): number {
+  return (new Uint8Array(a.buffer, a.byteOffset, a.byteLength)[p * pixelBytes(channels) + (c >>> 3)] >>> (c & 7)) & 1;
+}
+
+/** Random activation bits for `channels` channels per pixel (one bit each, as above), the unused bits 0. */
 function bits(r: () => number, pixels: number, channels: number, density: number): Uint32Array {
+  const out = new Uint32Array(Math.ceil((pixels * pixelBytes(channels)) / 4));
+  const bytes = new Uint8Array(out.buffer);
+  for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) if (r() < density) bytes[p * pixelBytes(channels) + (c >>> 3)] |= 1 << (c & 7);
+  return out;
+}
+
+/** Random weight bits [taps, words(channels)]: whole 32-bit words per tap, the unused high bits 0. */
+function weightBits(r: () => number, taps: number, channels: number, density: number): Int32Array {
   const words = wordsFor(channels);
-  const out = new Uint32Array(pixels * words);
-  for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) if (r() < density) out[p * words + (c >>> 5)] |= 1 << (c & 31);
+  const out = new Int32Array(taps * words);
+  for (let p = 0; p < taps; p++) for (let c = 0; c < channels; c++) if (r() < density) out[p * words + (c >>> 5)] |= 1 << (c & 31);
   return out;
 }
 
@@ -102,8 +120,7 @@ test('convBits: every engine equals the JS reference, and the JS reference the f
     const bias = i % 2 ? undefined : floats(r, s.cout);
     const want = jsKernels.convBits(planes, weight, bias, s);
     const counts = new Float32Array(pixels * s.cin);
-    const words = wordsFor(s.cin);
-    for (const p of planes) for (let q = 0; q < pixels; q++) for (let c = 0; c < s.cin; c++) counts[q * s.cin + c] += (p[q * words + (c >>> 5)] >>> (c & 31)) & 1;
+    for (const p of planes) for (let q = 0; q < pixels; q++) for (let c = 0; c < s.cin; c++) counts[q * s.cin + c] += bitAt(p, q, c, s.cin);
     assertClose(want, jsKernels.convFloat(counts, weight, bias, s), `js convBits vs convFloat ${label(s)}`);
     for (const e of engines) {
       e.use();
@@ -112,10 +129,31 @@ test('convBits: every engine equals the JS reference, and the JS reference the f
   });
 });
 
+test('convBits on larger dense maps (where the C kernels build a lookup table per tap and 8 channels) and sparse ones (set bits), planes summed', () => {
+  const r = rng(8);
+  const shapes: ConvShape[] = [
+    { n: 6, h: 14, w: 15, cin: 16, cout: 16, kernel: 3, stride: 1, padding: 1 },
+    { n: 4, h: 12, w: 12, cin: 33, cout: 37, kernel: 3, stride: 2, padding: 1 },
+    { n: 4, h: 9, w: 9, cin: 64, cout: 70, kernel: 1, stride: 1, padding: 0 },
+    { n: 64, h: 1, w: 1, cin: 100, cout: 10, kernel: 1, stride: 1, padding: 0 },
+  ];
+  for (const [i, s] of shapes.entries()) for (const density of [0.5, 0.9, 0.04]) {
+    const planes = Array.from({ length: 1 + (i % 2) }, () => bits(r, s.n * s.h * s.w, s.cin, density));
+    const weight = floats(r, s.kernel * s.kernel * s.cin * s.cout);
+    const bias = floats(r, s.cout);
+    const want = jsKernels.convBits(planes, weight, bias, s);
+    for (const e of engines) {
+      e.use();
+      assertClose(e.kernels.convBits(planes, weight, bias, s), want, `${e.name} convBits density ${density} ${label(s)}`);
+    }
+  }
+});
+
 /** The float conv of ±1 maps with zero padding, summed exactly (integers), then scale and bias in float32. */
 function binaryByFloatConv(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array {
   const words = wordsFor(s.cin);
   const sign = (a: ArrayLike<number>, word: number, c: number): number => (((a[word + (c >>> 5)] >>> (c & 31)) & 1) ? 1 : -1);
+  const xSign = (pixel: number, c: number): number => (bitAt(x, pixel, c, s.cin) ? 1 : -1);
   const oh = outSide(s.h, s.kernel, s.stride, s.padding);
   const ow = outSide(s.w, s.kernel, s.stride, s.padding);
   const y = new Float32Array(outLength(s));
@@ -125,7 +163,7 @@ function binaryByFloatConv(x: Uint32Array, weightBits: Int32Array, scale: Float3
       const iy = oy * s.stride - s.padding + ky;
       const ix = ox * s.stride - s.padding + kx;
       for (let c = 0; c < s.cin; c++) {
-        const xv = iy < 0 || iy >= s.h || ix < 0 || ix >= s.w ? 0 : sign(x, ((b * s.h + iy) * s.w + ix) * words, c);
+        const xv = iy < 0 || iy >= s.h || ix < 0 || ix >= s.w ? 0 : xSign((b * s.h + iy) * s.w + ix, c);
         sum += xv * sign(weightBits, ((o * s.kernel + ky) * s.kernel + kx) * words, c);
       }
     }
@@ -138,14 +176,14 @@ test('convBinary: every engine, JS included, equals the float conv of ±1 values
   const r = rng(3);
   for (const s of SHAPES) {
     const x = bits(r, s.n * s.h * s.w, s.cin, 0.5);
-    const weightBits = new Int32Array(bits(r, s.cout * s.kernel * s.kernel, s.cin, 0.5).buffer);
+    const wb = weightBits(r, s.cout * s.kernel * s.kernel, s.cin, 0.5);
     const scale = floats(r, s.cout);
     const bias = floats(r, s.cout);
-    const want = binaryByFloatConv(x, weightBits, scale, bias, s);
-    assertSame(jsKernels.convBinary(x, weightBits, scale, bias, s), want, `js convBinary ${label(s)}`);
+    const want = binaryByFloatConv(x, wb, scale, bias, s);
+    assertSame(jsKernels.convBinary(x, wb, scale, bias, s), want, `js convBinary ${label(s)}`);
     for (const e of engines) {
       e.use();
-      assertSame(e.kernels.convBinary(x, weightBits, scale, bias, s), want, `${e.name} convBinary ${label(s)}`);
+      assertSame(e.kernels.convBinary(x, wb, scale, bias, s), want, `${e.name} convBinary ${label(s)}`);
     }
   }
 });
@@ -171,7 +209,7 @@ test('step: ±∞ thresholds, negative and zero gains, NaN → 0 and margins, bi
       const want = jsKernels.step(x, pixels, channels, threshold, gain, perExample, wantMargins);
       // The semantics themselves, not only agreement: NaN gives 0, ∓∞ thresholds give constants.
       for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) {
-        const bit = (want[p * wordsFor(channels) + (c >>> 5)] >>> (c & 31)) & 1;
+        const bit = bitAt(want, p, c, channels);
         const v = x[p * channels + c];
         if (Number.isNaN(v)) assert.equal(bit, 0);
         else if (!Number.isFinite(v)) continue; // x = threshold = ±∞ makes x − threshold NaN: 0, as NaN
@@ -185,6 +223,107 @@ test('step: ±∞ thresholds, negative and zero gains, NaN → 0 and margins, bi
         assertSame(e.kernels.step(x, pixels, channels, threshold, gain, perExample, got), want, `${e.name} step channels=${channels}`);
         if (got && wantMargins) assertSame(got, wantMargins, `${e.name} step margins channels=${channels}`);
       }
+    }
+  }
+});
+
+/** The engine's optional light op, required here: wasm and native both carry them. */
+function op<K extends keyof Kernels>(e: Engine, name: K): NonNullable<Kernels[K]> {
+  const f = e.kernels[name];
+  assert.equal(typeof f, 'function', `${e.name} has ${String(name)}`);
+  return (f as (...a: unknown[]) => unknown).bind(e.kernels) as NonNullable<Kernels[K]>;
+}
+
+test('lif: every engine gives the JS reference\'s spikes and margins bit for bit (hard and soft reset, repeated input, float32 and float64 constants)', () => {
+  const r = rng(6);
+  const params: LifParams[] = [
+    { steps: 4, tau: 2, vThreshold: 1, vReset: 0, repeat: true },
+    { steps: 4, tau: 2, vThreshold: 1, vReset: 0, repeat: false },
+    { steps: 3, tau: 2, vThreshold: 1, vReset: null, repeat: false },
+    { steps: 5, tau: 1.7, vThreshold: 0.3, vReset: -0.1, repeat: true }, // not float32 values: the float64 path
+    { steps: 2, tau: 3, vThreshold: 0.3, vReset: null, repeat: false },
+  ];
+  for (const c of [1, 3, 16, 32, 33, 70]) {
+    for (const [j, p] of params.entries()) {
+      const n = 1 + (j % 3);
+      const pixels = 5 + (c % 4);
+      const x = floats(r, (p.repeat ? 1 : p.steps) * n * pixels * c).map((v) => 2.5 * v);
+      for (let i = 7; i < x.length; i += 41) x[i] = NaN;
+      for (let i = 11; i < x.length; i += 37) x[i] = 2 * p.vThreshold; // h lands on v_th: the boundary (hard reset from 0, τ = 2)
+      for (const margins of [undefined, Float64Array.from({ length: n }, (_, e) => (e === 1 ? 1e-4 : Infinity))]) {
+        const wantMargins = margins?.slice();
+        const want = lif(x, n, pixels, c, p, wantMargins);
+        for (const e of engines) {
+          e.use();
+          const got = margins?.slice();
+          const what = `${e.name} lif c=${c} ${JSON.stringify(p)}`;
+          assertSame(op(e, 'lif')(x, n, pixels, c, p, got), want, what);
+          if (got && wantMargins) assertSame(got, wantMargins, `${what} margins`);
+        }
+      }
+    }
+  }
+});
+
+test('light ops: add, affine, pools and global pools of every engine equal the JS reference bit for bit', () => {
+  const r = rng(7);
+  for (const c of [1, 3, 16, 17, 64]) {
+    const a = floats(r, 4 * 9 * c);
+    const b = floats(r, 4 * 9 * c);
+    a[3] = NaN;
+    const scale = floats(r, c);
+    const shift = floats(r, c);
+    for (const e of engines) {
+      e.use();
+      assertSame(op(e, 'addReal')(a, b), addReal(a, b), `${e.name} addReal c=${c}`);
+      for (const relu of [false, true]) assertSame(op(e, 'affine')(a, c, scale, shift, relu), affine(a, c, scale, shift, relu), `${e.name} affine c=${c} relu=${relu}`);
+    }
+  }
+  const pools: PoolShape[] = [];
+  for (const [h, w] of [[7, 7], [8, 9], [1, 1], [28, 28]]) for (const [kernel, stride, padding] of [[2, 2, 0], [3, 2, 1], [3, 1, 1], [1, 2, 0], [3, 3, 0]]) {
+    if (h + 2 * padding >= kernel) pools.push({ n: 2, h, w, c: [3, 16, 20][pools.length % 3], kernel, stride, padding });
+  }
+  for (const s of pools) {
+    const x = floats(r, s.n * s.h * s.w * s.c);
+    x[5] = NaN;
+    for (const e of engines) {
+      e.use();
+      const what = `n=${s.n} ${s.h}×${s.w}×${s.c} k=${s.kernel} s=${s.stride} p=${s.padding}`;
+      assertSame(op(e, 'avgPool')(x, s), avgPool(x, s), `${e.name} avgPool ${what}`);
+      assertSame(op(e, 'maxPool')(x, s), maxPool(x, s), `${e.name} maxPool ${what}`);
+    }
+  }
+  for (const c of [1, 16, 33, 64]) for (const steps of [1, 4]) {
+    const rows = 3 * steps;
+    const pixels = 10;
+    const x = floats(r, rows * pixels * c);
+    const planes = Array.from({ length: steps === 1 ? 1 : 3 }, () => bits(r, rows * pixels, c, 0.2));
+    for (const e of engines) {
+      e.use();
+      assertSame(op(e, 'globalAvgPoolReal')(x, rows, pixels, c, steps), globalAvgPoolReal(x, rows, pixels, c, steps), `${e.name} globalAvgPoolReal c=${c} steps=${steps}`);
+      assertSame(op(e, 'globalAvgPoolBits')(planes, rows, pixels, c, steps), globalAvgPoolBits(planes, rows, pixels, c, steps), `${e.name} globalAvgPoolBits c=${c} steps=${steps}`);
+    }
+  }
+});
+
+test('packed bits take one bit per activation: 1 byte a pixel up to 8 channels, 2 up to 16, else whole words; the padding is 0', () => {
+  const r = rng(9);
+  for (const [channels, bytes] of [[1, 1], [5, 1], [8, 1], [9, 2], [16, 2], [17, 4], [32, 4], [33, 8], [64, 8], [100, 16]]) {
+    const pixels = 7; // odd: the last word is part padding for 1- and 2-byte pixels
+    const x = floats(r, pixels * channels);
+    const threshold = new Float32Array(channels); // bit = x ≥ 0
+    const gain = new Float32Array(channels).fill(1);
+    for (const e of [{ name: 'js', kernels: jsKernels, use: () => {} }, ...engines]) {
+      e.use();
+      // A large call first leaves ones in the wasm scratch memory the small one reuses.
+      e.kernels.step(new Float32Array(4096 * channels).fill(1), 4096, channels, threshold, gain, 1);
+      const got = e.kernels.step(x, pixels, channels, threshold, gain, 1);
+      assert.equal(got.length, Math.ceil((pixels * bytes) / 4), `${e.name} step: ${channels} channels take ${bytes} byte(s) a pixel`);
+      const view = new Uint8Array(got.buffer, got.byteOffset, got.byteLength);
+      for (let p = 0; p < pixels; p++) for (let c = 0; c < channels; c++) {
+        assert.equal((view[p * bytes + (c >>> 3)] >>> (c & 7)) & 1, x[p * channels + c] >= 0 ? 1 : 0, `${e.name} step: pixel ${p} channel ${c} of ${channels}`);
+      }
+      for (let i = pixels * bytes; i < view.length; i++) assert.equal(view[i], 0, `${e.name} step: padding byte ${i} of ${channels} channels`);
     }
   }
 });
@@ -220,11 +359,22 @@ test('bad lengths and shapes are errors naming the kernel and the shape (wasm an
     assert.throws(() => k.convFloat(x, w, new Float32Array(3), s), /convFloat.*'bias'/i, e.name);
     assert.throws(() => k.convFloat(x, w, undefined, { ...s, kernel: 7 }), /convFloat.*kernel is larger/i, e.name);
     assert.throws(() => k.convFloat(x, w, undefined, { ...s, stride: 0 }), /convFloat.*stride/i, e.name);
-    assert.throws(() => k.convBits([new Uint32Array(16), new Uint32Array(15)], w, undefined, s), /convBits.*planes\[1\]/i, e.name);
-    assert.throws(() => k.convBinary(new Uint32Array(16), new Int32Array(17), new Float32Array(2), new Float32Array(2), s), /convBinary.*'weightBits'/i, e.name);
-    assert.throws(() => k.convBinary(new Uint32Array(16), new Int32Array(18), new Float32Array(1), new Float32Array(2), s), /convBinary.*'scale'/i, e.name);
+    assert.throws(() => k.convBits([new Uint32Array(4), new Uint32Array(3)], w, undefined, s), /convBits.*planes\[1\]/i, e.name);
+    assert.throws(() => k.convBinary(new Uint32Array(4), new Int32Array(17), new Float32Array(2), new Float32Array(2), s), /convBinary.*'weightBits'/i, e.name);
+    assert.throws(() => k.convBinary(new Uint32Array(4), new Int32Array(18), new Float32Array(1), new Float32Array(2), s), /convBinary.*'scale'/i, e.name);
     assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(2), new Float32Array(2), 2, new Float64Array(2)), /step.*'margins'.*at least 3/i, e.name);
     assert.throws(() => k.step(new Float32Array(10), 5, 2, new Float32Array(1), new Float32Array(2), 1), /step.*'threshold'/i, e.name);
+    const lifP: LifParams = { steps: 4, tau: 2, vThreshold: 1, vReset: 0, repeat: false };
+    assert.throws(() => op(e, 'lif')(new Float32Array(47), 2, 3, 2, lifP), /lif.*'x' holds 47 values but 48.*steps=4/i, e.name);
+    assert.throws(() => op(e, 'lif')(new Float32Array(12), 2, 3, 2, { ...lifP, repeat: true }, new Float64Array(1)), /lif.*'margins'.*at least 2/i, e.name);
+    assert.throws(() => op(e, 'lif')(new Float32Array(12), 2, 3, 2, { ...lifP, repeat: true, tau: 0.5 }), /lif.*tau > 1/i, e.name);
+    assert.throws(() => op(e, 'addReal')(new Float32Array(4), new Float32Array(5)), /addReal.*'b' holds 5 values but 4/i, e.name);
+    assert.throws(() => op(e, 'affine')(new Float32Array(6), 3, new Float32Array(2), new Float32Array(3), false), /affine.*'scale'/i, e.name);
+    const ps: PoolShape = { n: 1, h: 4, w: 4, c: 3, kernel: 2, stride: 2, padding: 0 };
+    assert.throws(() => op(e, 'avgPool')(new Float32Array(47), ps), /avgPool.*'x' holds 47 values but 48.*c=3/i, e.name);
+    assert.throws(() => op(e, 'maxPool')(x, { ...ps, kernel: 7 }), /maxPool.*larger than the padded input/i, e.name);
+    assert.throws(() => op(e, 'globalAvgPoolReal')(new Float32Array(47), 4, 4, 3, 1), /globalAvgPoolReal.*'x' holds 47.*rows=4/i, e.name);
+    assert.throws(() => op(e, 'globalAvgPoolBits')([new Uint32Array(4), new Uint32Array(3)], 4, 4, 3, 2), /globalAvgPoolBits.*planes\[1\]/i, e.name);
   }
   assert.throws(() => (nativeKernels().convFloat as (...a: unknown[]) => unknown)(new Float64Array(48), w, undefined, s), /rtConvFloat: argument 'x' must be a Float32Array/);
   setNativeKernelIsa(best);
