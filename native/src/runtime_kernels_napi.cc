@@ -36,6 +36,7 @@ struct Isa {
   decltype(&rk_base_conv_bits) convBits;
   decltype(&rk_base_conv_bits_lut_floats) convBitsLutFloats;
   decltype(&rk_base_conv_binary) convBinary;
+  decltype(&rk_base_conv_binary_scratch_bytes) convBinaryScratchBytes;
   decltype(&rk_base_step) step;
   decltype(&rk_base_lif) lif;
   decltype(&rk_base_add_real) addReal;
@@ -47,7 +48,7 @@ struct Isa {
 };
 
 #define RK_ISA(name, prefix, test)                                                                                   \
-  {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_bits_lut_floats, prefix##conv_binary, prefix##step, prefix##lif, prefix##add_real, \
+  {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_bits_lut_floats, prefix##conv_binary, prefix##conv_binary_scratch_bytes, prefix##step, prefix##lif, prefix##add_real, \
    prefix##affine, prefix##avg_pool, prefix##max_pool, prefix##global_avg_pool_real, prefix##global_avg_pool_bits}
 
 const Isa kIsas[] = {
@@ -230,7 +231,11 @@ Napi::Value RtConvBinary(const Napi::CallbackInfo& info) {
     fail(env, op, "k·k·cin exceeds 2^24, past which float32 no longer holds the popcount sums exactly (" + t + ")");
   }
   auto y = Napi::Float32Array::New(env, product(env, op, {s.n, s.oh, s.ow, s.cout}, t));
-  g_isa->convBinary(y.Data(), x, wb, scale, bias, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout), i(s.kernel), i(s.stride),
+  // The packed weights and a pixel's vector, in a buffer kept between calls (one JS thread calls).
+  static std::vector<uint64_t> scratch;
+  const long long bytes = g_isa->convBinaryScratchBytes(i(s.cin), i(s.cout), i(s.kernel));
+  if (scratch.size() * 8 < static_cast<size_t>(bytes)) scratch.resize(static_cast<size_t>(bytes + 7) / 8);
+  g_isa->convBinary(y.Data(), x, wb, scale, bias, scratch.data(), i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout), i(s.kernel), i(s.stride),
                     i(s.padding));
   return y;
 }

@@ -27,7 +27,8 @@ interface KernelExports {
   rk_conv_float(y: number, x: number, weight: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_conv_bits_lut_floats(planes: number, nplanes: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number): bigint;
   rk_conv_bits(y: number, planes: number, nplanes: number, weight: number, bias: number, lut: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
-  rk_conv_binary(y: number, x: number, weightBits: number, scale: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
+  rk_conv_binary_scratch_bytes(cin: number, cout: number, k: number): bigint;
+  rk_conv_binary(y: number, x: number, weightBits: number, scale: number, bias: number, scratch: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_step(bits: number, x: number, pixels: number, channels: number, threshold: number, gain: number, perExample: number, margins: number): void;
   rk_lif(bits: number, v: number, x: number, n: number, pixels: number, c: number, steps: number, tau: number, vth: number, vreset: number, soft: number, repeat: number, margins: number): void;
   rk_add_real(y: number, a: number, b: number, len: number): void;
@@ -161,9 +162,9 @@ class WasmKernels implements Kernels {
     const sc = this.constant(scale);
     const b = this.constant(bias);
     const outLength = s.n * oh * ow * s.cout;
-    const [xo, yo] = this.scratch(x.byteLength, outLength * 4);
+    const [xo, yo, so] = this.scratch(x.byteLength, outLength * 4, Number(this.ex.rk_conv_binary_scratch_bytes(s.cin, s.cout, s.kernel)));
     this.put(xo, x);
-    this.ex.rk_conv_binary(yo, xo, wb, sc, b, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
+    this.ex.rk_conv_binary(yo, xo, wb, sc, b, so, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
     return new Float32Array(this.memory.buffer, yo, outLength).slice();
   }
 
