@@ -248,15 +248,30 @@ long long RK(conv_binary_scratch_bytes)(int cin, int cout, int k) {
   return (long long)(binary_vector_words(cin, k) * 8) * ((long long)cout + 2);
 }
 
-/* Differing bits of x and OB weight vectors, OB at once so x is loaded once per word. */
-#define OB 4
-RK_INLINE void xor_popcount_vec(u32 *differ, const u64 *xv, const u64 *mask, const u64 *wo, usize vw, const int ob, const int masked) {
-  u64 d[OB] = {0};
-  for (usize q = 0; q < vw; q++) {
-    const u64 x = xv[q], m = masked ? mask[q] : ~0ULL;
-    for (int o = 0; o < ob; o++) d[o] += (u64)__builtin_popcountll((x ^ wo[(usize)o * vw + q]) & m);
+/* A few bytes (one kernel row's pixels): fixed-size pieces the compiler inlines, where a memcpy of a
+ * variable length would be a library call per row. */
+RK_INLINE void copy_small(unsigned char *dst, const unsigned char *src, usize len) {
+  while (len >= 8) { __builtin_memcpy(dst, src, 8); dst += 8; src += 8; len -= 8; }
+  if (len & 4) { __builtin_memcpy(dst, src, 4); dst += 4; src += 4; }
+  if (len & 2) { __builtin_memcpy(dst, src, 2); dst += 2; src += 2; }
+  if (len & 1) *dst = *src;
+}
+
+/* One output pixel's channels: differing bits of its vector and each channel's, then scale and bias. With
+ * VW a constant (the usual layer sizes) the vector stays in registers and the word loop unrolls. */
+RK_INLINE void binary_channels(float *yo, const u64 *xv, const u64 *mask, const u64 *wpack, const float *scale,
+                               const float *bias, int cout, int full, const usize VW, const int masked) {
+  u64 xr[VW], mr[VW];
+  for (usize q = 0; q < VW; q++) { xr[q] = xv[q]; mr[q] = masked ? mask[q] : ~0ULL; }
+  for (int o = 0; o < cout; o++) {
+    const u64 *wo = wpack + (usize)o * VW;
+    int d = 0;
+    for (usize q = 0; q < VW; q++) d += __builtin_popcountll((xr[q] ^ wo[q]) & mr[q]);
+    /* float32 product then float32 sum: the JS reference's Math.fround(scale·sum) + bias, exactly.
+     * volatile keeps the compiler from fusing them into one FMA (one rounding, not two). */
+    volatile float p = scale[o] * (float)(full - 2 * d);
+    yo[o] = p + bias[o];
   }
-  for (int o = 0; o < ob; o++) differ[o] = (u32)d[o];
 }
 
 /* scratch: conv_binary_scratch_bytes(cin, cout, k) bytes, 8-byte aligned. */
@@ -290,7 +305,7 @@ void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float
         if (nkx > 0)
           for (int ky = ky0; ky < ky1; ky++) {
             const usize p0 = (usize)(b * h + iy0 + ky) * w + ix0 + kx0;
-            __builtin_memcpy(xvb + (usize)(ky * k + kx0) * bpp, xb + p0 * bpp, (usize)nkx * bpp);
+            copy_small(xvb + (usize)(ky * k + kx0) * bpp, xb + p0 * bpp, (usize)nkx * bpp);
           }
         if (!interior) {
           for (usize i = 0; i < vw * 8; i++) mb[i] = 0;
@@ -299,25 +314,23 @@ void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float
               for (usize i = (usize)(ky * k + kx0) * bpp; i < (usize)(ky * k + kx1) * bpp; i++) mb[i] = 0xff;
         }
         const int full = nky * nkx * cin;
-        int o0 = 0;
-        for (; o0 < cout; o0 += OB) {
-          const int ob = imin(OB, cout - o0);
-          u32 differ[OB];
-          const u64 *wo = wpack + (usize)o0 * vw;
-          if (ob == OB) {
-            if (interior) xor_popcount_vec(differ, xv, mask, wo, vw, OB, 0);
-            else xor_popcount_vec(differ, xv, mask, wo, vw, OB, 1);
-          } else {
-            if (interior) xor_popcount_vec(differ, xv, mask, wo, vw, ob, 0);
-            else xor_popcount_vec(differ, xv, mask, wo, vw, ob, 1);
-          }
-          for (int o = 0; o < ob; o++) {
-            /* float32 product then float32 sum: the JS reference's Math.fround(scale·sum) + bias, exactly.
-             * volatile keeps the compiler from fusing them into one FMA (one rounding, not two). */
-            volatile float p = scale[o0 + o] * (float)(full - 2 * (int)differ[o]);
-            yo[o0 + o] = p + bias[o0 + o];
-          }
+#define RK_BINARY_CASE(VW) \
+  case VW: \
+    if (interior) binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, VW, 0); \
+    else binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, VW, 1); \
+    break;
+        switch (vw) { /* 3×3 kernels on 8, 16, 32, 64, 128 channels; 1×1 on up to 64 */
+          RK_BINARY_CASE(1)
+          RK_BINARY_CASE(2)
+          RK_BINARY_CASE(3)
+          RK_BINARY_CASE(5)
+          RK_BINARY_CASE(9)
+          RK_BINARY_CASE(18)
+          default:
+            if (interior) binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, vw, 0);
+            else binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, vw, 1);
         }
+#undef RK_BINARY_CASE
       }
 }
 
