@@ -14,7 +14,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = join(ROOT, 'native/kernels/runtime_kernels.c');
 const OUT = join(ROOT, 'src/runtime/wasm_kernels.generated.ts');
 const EXPORTS = [
-  'rk_conv_float', 'rk_conv_bits', 'rk_conv_bits_lut_floats', 'rk_conv_binary', 'rk_step',
+  'rk_conv_float', 'rk_conv_bits', 'rk_conv_bits_lut_floats', 'rk_conv_binary', 'rk_conv_binary_scratch_bytes', 'rk_step',
   'rk_lif', 'rk_add_real', 'rk_affine', 'rk_avg_pool', 'rk_max_pool', 'rk_global_avg_pool_real', 'rk_global_avg_pool_bits',
   '__heap_base',
 ];

@@ -237,39 +237,59 @@ void RK(conv_bits)(float *y, const u32 *const *planes, int nplanes, const float 
       }
 }
 
-/* Unaligned 64-bit load: a row's words need not start on an even word. */
-RK_INLINE u64 load64(const u32 *p) {
-  u64 v;
-  __builtin_memcpy(&v, p, 8);
-  return v;
+/* Bit-packed im2col: an output pixel's k·k input pixels are concatenated byte for byte into one bit vector
+ * (tap t at byte t·pixel_bytes(cin); a tap's unused high bits are 0), and each output channel's weights are
+ * packed the same way once per call, so a dot product is one run of 64-bit XOR-popcounts over the vector,
+ * not a loop per kernel row. A tap outside the image is masked out (zero padding: it adds 0), and the
+ * taps inside add cin − 2·(differing bits) each; interior pixels need no mask. */
+RK_INLINE usize binary_vector_words(int cin, int k) { return ((usize)k * k * pixel_bytes(cin) + 7) / 8; }
+
+long long RK(conv_binary_scratch_bytes)(int cin, int cout, int k) {
+  return (long long)(binary_vector_words(cin, k) * 8) * ((long long)cout + 2);
 }
 
-/* Differing bits between one span of x and the same span of each of OC weight rows. x is read once for
- * OC channels; 64 bits at a time halves the popcounts (and lets AVX-512 VPOPCNTQ / SIMD128 take whole
- * vectors of them). Spans are the inside taps of one kernel row: consecutive in x and in each weight row. */
-#define OC 8
-#define GATHER 256
-RK_INLINE void xor_popcount(u32 *differ, const u32 *xp, const u32 *const *wp, int len, const int oc) {
-  u64 d[OC] = {0};
-  int m = 0;
-  for (; m + 2 <= len; m += 2) {
-    const u64 xv = load64(xp + m);
-    for (int o = 0; o < oc; o++) d[o] += (u64)__builtin_popcountll(xv ^ load64(wp[o] + m));
+/* A few bytes (one kernel row's pixels): fixed-size pieces the compiler inlines, where a memcpy of a
+ * variable length would be a library call per row. */
+RK_INLINE void copy_small(unsigned char *dst, const unsigned char *src, usize len) {
+  while (len >= 8) { __builtin_memcpy(dst, src, 8); dst += 8; src += 8; len -= 8; }
+  if (len & 4) { __builtin_memcpy(dst, src, 4); dst += 4; src += 4; }
+  if (len & 2) { __builtin_memcpy(dst, src, 2); dst += 2; src += 2; }
+  if (len & 1) *dst = *src;
+}
+
+/* One output pixel's channels: differing bits of its vector and each channel's, then scale and bias. With
+ * VW a constant (the usual layer sizes) the vector stays in registers and the word loop unrolls. */
+RK_INLINE void binary_channels(float *yo, const u64 *xv, const u64 *mask, const u64 *wpack, const float *scale,
+                               const float *bias, int cout, int full, const usize VW, const int masked) {
+  u64 xr[VW], mr[VW];
+  for (usize q = 0; q < VW; q++) { xr[q] = xv[q]; mr[q] = masked ? mask[q] : ~0ULL; }
+  for (int o = 0; o < cout; o++) {
+    const u64 *wo = wpack + (usize)o * VW;
+    int d = 0;
+    for (usize q = 0; q < VW; q++) d += __builtin_popcountll((xr[q] ^ wo[q]) & mr[q]);
+    /* float32 product then float32 sum: the JS reference's Math.fround(scale·sum) + bias, exactly.
+     * volatile keeps the compiler from fusing them into one FMA (one rounding, not two). */
+    volatile float p = scale[o] * (float)(full - 2 * d);
+    yo[o] = p + bias[o];
   }
-  if (m < len)
-    for (int o = 0; o < oc; o++) d[o] += (u64)__builtin_popcount(xp[m] ^ wp[o][m]);
-  for (int o = 0; o < oc; o++) differ[o] += (u32)d[o];
 }
 
-void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float *scale, const float *bias,
+/* scratch: conv_binary_scratch_bytes(cin, cout, k) bytes, 8-byte aligned. */
+void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float *scale, const float *bias, void *scratch,
                      int n, int h, int w, int cin, int cout, int k, int stride, int padding) {
   const int oh = out_side(h, k, stride, padding), ow = out_side(w, k, stride, padding);
   const int words = (cin + 31) >> 5, bpp = pixel_bytes(cin);
+  const usize vw = binary_vector_words(cin, k);
   const unsigned char *xb = (const unsigned char *)x;
-  const u32 *wb = (const u32 *)weight_bits;
-  /* Pixels of 1 or 2 bytes are gathered per kernel row into whole words, the weights' layout (a tap's word,
-   * its high bits 0 as the pixel's), so the same XOR-popcount runs on both. */
-  u32 gathered[GATHER];
+  u64 *wpack = (u64 *)scratch, *xv = wpack + (usize)cout * vw, *mask = xv + vw;
+  /* The weights [cout, k, k, words] as vectors: a tap's low bpp bytes (the rest are the unused high bits, 0). */
+  for (int o = 0; o < cout; o++) {
+    unsigned char *dst = (unsigned char *)(wpack + (usize)o * vw);
+    for (usize i = 0; i < vw * 8; i++) dst[i] = 0;
+    for (int t = 0; t < k * k; t++) __builtin_memcpy(dst + (usize)t * bpp, weight_bits + ((usize)o * k * k + t) * words, bpp);
+  }
+  for (usize q = 0; q < vw; q++) xv[q] = 0; /* the bytes past the last tap stay 0, as the weights' */
+  unsigned char *xvb = (unsigned char *)xv, *mb = (unsigned char *)mask;
   for (int b = 0; b < n; b++)
     for (int oy = 0; oy < oh; oy++)
       for (int ox = 0; ox < ow; ox++) {
@@ -278,41 +298,39 @@ void RK(conv_binary)(float *y, const u32 *x, const int *weight_bits, const float
         tap_range(oy, h, k, stride, padding, &ky0, &ky1);
         tap_range(ox, w, k, stride, padding, &kx0, &kx1);
         const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
-        const int len = (kx1 - kx0) * words;
-        /* Every inside tap contributes cin − 2·(differing bits); the taps outside add 0 (zero padding). */
-        const int full = imax(0, ky1 - ky0) * imax(0, kx1 - kx0) * cin;
-        const int nkx = imax(0, kx1 - kx0);
-        const int gather = bpp < 4 && imax(0, ky1 - ky0) * nkx <= GATHER;
-        if (gather)
+        const int nkx = imax(0, kx1 - kx0), nky = imax(0, ky1 - ky0);
+        const int interior = nky == k && nkx == k;
+        /* nkx = 0 (a pixel whose window lies in the padding) copies nothing and must not even name a source:
+         * WebAssembly's memory.copy traps on an address past memory even for 0 bytes. */
+        if (nkx > 0)
           for (int ky = ky0; ky < ky1; ky++) {
             const usize p0 = (usize)(b * h + iy0 + ky) * w + ix0 + kx0;
-            for (int m = 0; m < nkx; m++) gathered[(ky - ky0) * nkx + m] = load_word(xb, p0 + m, bpp, 0);
+            copy_small(xvb + (usize)(ky * k + kx0) * bpp, xb + p0 * bpp, (usize)nkx * bpp);
           }
-        for (int o0 = 0; o0 < cout; o0 += OC) {
-          const int oc = imin(OC, cout - o0);
-          u32 differ[OC] = {0};
-          for (int ky = ky0; ky < ky1; ky++) {
-            const usize p0 = (usize)(b * h + iy0 + ky) * w + ix0 + kx0;
-            const u32 *wp[OC];
-            for (int o = 0; o < OC; o++) wp[o] = wb + ((usize)((o0 + imin(o, oc - 1)) * k + ky) * k + kx0) * words;
-            if (bpp < 4 && !gather) { /* a kernel of more than GATHER taps: tap by tap */
-              for (int m = 0; m < nkx; m++) {
-                const u32 xv = load_word(xb, p0 + m, bpp, 0);
-                for (int o = 0; o < oc; o++) differ[o] += (u32)__builtin_popcount(xv ^ wp[o][m]);
-              }
-              continue;
-            }
-            const u32 *xp = gather ? gathered + (ky - ky0) * nkx : x + p0 * words;
-            if (oc == OC) xor_popcount(differ, xp, wp, len, OC);
-            else xor_popcount(differ, xp, wp, len, oc);
-          }
-          for (int o = 0; o < oc; o++) {
-            /* float32 product then float32 sum: the JS reference's Math.fround(scale·sum) + bias, exactly.
-             * volatile keeps the compiler from fusing them into one FMA (one rounding, not two). */
-            volatile float p = scale[o0 + o] * (float)(full - 2 * (int)differ[o]);
-            yo[o0 + o] = p + bias[o0 + o];
-          }
+        if (!interior) {
+          for (usize i = 0; i < vw * 8; i++) mb[i] = 0;
+          if (nkx > 0) /* kx1 < kx0 when the window lies in the padding */
+            for (int ky = ky0; ky < ky1; ky++)
+              for (usize i = (usize)(ky * k + kx0) * bpp; i < (usize)(ky * k + kx1) * bpp; i++) mb[i] = 0xff;
         }
+        const int full = nky * nkx * cin;
+#define RK_BINARY_CASE(VW) \
+  case VW: \
+    if (interior) binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, VW, 0); \
+    else binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, VW, 1); \
+    break;
+        switch (vw) { /* 3×3 kernels on 8, 16, 32, 64, 128 channels; 1×1 on up to 64 */
+          RK_BINARY_CASE(1)
+          RK_BINARY_CASE(2)
+          RK_BINARY_CASE(3)
+          RK_BINARY_CASE(5)
+          RK_BINARY_CASE(9)
+          RK_BINARY_CASE(18)
+          default:
+            if (interior) binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, vw, 0);
+            else binary_channels(yo, xv, mask, wpack, scale, bias, cout, full, vw, 1);
+        }
+#undef RK_BINARY_CASE
       }
 }
 
@@ -322,23 +340,31 @@ void RK(step)(u32 *bits, const float *x, int pixels, int channels, const float *
               int per_example, double *margins) {
   const int words = (channels + 31) >> 5, bpp = pixel_bytes(channels);
   unsigned char *bb = (unsigned char *)bits;
+  /* The smallest |z| per lane (channel within its word) over one example's pixels, folded into the
+   * example's margin when it ends: no dependence across lanes, so the loop vectorizes; a minimum is the
+   * same value in any order, NaN never winning. */
+  double lane_min[32];
+  for (int j = 0; j < 32; j++) lane_min[j] = __builtin_inf();
   for (int p = 0; p < pixels; p++) {
     const float *xp = x + (usize)p * channels;
-    double m = __builtin_inf();
     for (int q = 0; q < words; q++) {
-      const int c0 = q << 5, c1 = imin(channels, c0 + 32);
+      const int c0 = q << 5, nb = imin(channels, c0 + 32) - c0;
       u32 word = 0;
-      for (int c = c0; c < c1; c++) {
+      for (int j = 0; j < nb; j++) {
+        const int c = c0 + j;
         const double z = (double)gain[c] * ((double)xp[c] - (double)threshold[c]);
-        word |= (u32)(z >= 0) << (c & 31);
+        word |= (u32)(z >= 0) << j;
         const double a = __builtin_fabs(z);
-        if (a < m) m = a; /* NaN never wins, as in the reference */
+        lane_min[j] = a < lane_min[j] ? a : lane_min[j];
       }
       store_word(bb, (usize)p, bpp, q, word);
     }
-    if (margins) {
+    if ((p + 1) % per_example == 0 || p + 1 == pixels) {
       const int e = p / per_example;
-      if (m < margins[e]) margins[e] = m;
+      for (int j = 0; j < 32; j++) {
+        if (margins && lane_min[j] < margins[e]) margins[e] = lane_min[j];
+        lane_min[j] = __builtin_inf();
+      }
     }
   }
   zero_tail(bb, (usize)pixels, bpp);

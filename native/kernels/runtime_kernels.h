@@ -27,9 +27,11 @@ long long RK(conv_bits_lut_floats)(const unsigned int *const *planes, int nplane
 void RK(conv_bits)(float *y, const unsigned int *const *planes, int nplanes, const float *weight, const float *bias,
                    float *lut, int n, int h, int w, int cin, int cout, int k, int stride, int padding);
 
-/* ±1 × ±1: x [n, h, w, words], weight_bits [cout, k, k, words]; y = scale·(taps·cin − 2·popcount) + bias. */
+/* ±1 × ±1: x n·h·w pixels of packed bits, weight_bits [cout, k, k, words]; y = scale·(taps·cin − 2·popcount) + bias.
+ * scratch: conv_binary_scratch_bytes(cin, cout, k) bytes, 8-byte aligned (the packed weights and one pixel's vector). */
+long long RK(conv_binary_scratch_bytes)(int cin, int cout, int k);
 void RK(conv_binary)(float *y, const unsigned int *x, const int *weight_bits, const float *scale, const float *bias,
-                     int n, int h, int w, int cin, int cout, int k, int stride, int padding);
+                     void *scratch, int n, int h, int w, int cin, int cout, int k, int stride, int padding);
 
 /* bits [pixels, words(channels)] (every word written); margins [pixels / per_example] or 0 (null). */
 void RK(step)(unsigned int *bits, const float *x, int pixels, int channels, const float *threshold, const float *gain,

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 // The C declarations once per build, each under its own prefix (the header has no include guard for this).
@@ -36,6 +37,7 @@ struct Isa {
   decltype(&rk_base_conv_bits) convBits;
   decltype(&rk_base_conv_bits_lut_floats) convBitsLutFloats;
   decltype(&rk_base_conv_binary) convBinary;
+  decltype(&rk_base_conv_binary_scratch_bytes) convBinaryScratchBytes;
   decltype(&rk_base_step) step;
   decltype(&rk_base_lif) lif;
   decltype(&rk_base_add_real) addReal;
@@ -47,7 +49,7 @@ struct Isa {
 };
 
 #define RK_ISA(name, prefix, test)                                                                                   \
-  {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_bits_lut_floats, prefix##conv_binary, prefix##step, prefix##lif, prefix##add_real, \
+  {name, test, prefix##conv_float, prefix##conv_bits, prefix##conv_bits_lut_floats, prefix##conv_binary, prefix##conv_binary_scratch_bytes, prefix##step, prefix##lif, prefix##add_real, \
    prefix##affine, prefix##avg_pool, prefix##max_pool, prefix##global_avg_pool_real, prefix##global_avg_pool_bits}
 
 const Isa kIsas[] = {
@@ -173,6 +175,25 @@ bool absent(Napi::Value v) { return v.IsUndefined() || v.IsNull(); }
 
 int i(int64_t v) { return static_cast<int>(v); }
 
+// The output: `out` (argument i) where it is a Float32Array of exactly `length` elements, which the caller
+// gives up (a dead map the executor recycles: a fresh array of megabytes costs its page faults), else new.
+Napi::Float32Array outArray(const Napi::CallbackInfo& info, size_t i, int64_t length,
+                            std::initializer_list<std::pair<const void*, int64_t>> inputs) {
+  if (info.Length() > i && info[i].IsTypedArray() && info[i].As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
+    auto out = info[i].As<Napi::Float32Array>();
+    // Never one that overlaps an input: the kernel would overwrite what it still reads.
+    const char* o0 = reinterpret_cast<const char*>(out.Data());
+    const char* o1 = o0 + 4 * length;
+    bool overlaps = false;
+    for (const auto& [p, bytes] : inputs) {
+      const char* a0 = static_cast<const char*>(p);
+      if (a0 < o1 && o0 < a0 + bytes) overlaps = true;
+    }
+    if (static_cast<int64_t>(out.ElementLength()) == length && !overlaps) return out;
+  }
+  return Napi::Float32Array::New(info.Env(), length);
+}
+
 // rtConvFloat(x, weight, bias | undefined, shape) -> Float32Array [n, oh, ow, cout]
 Napi::Value RtConvFloat(const Napi::CallbackInfo& info) {
   const char* op = "rtConvFloat";
@@ -182,7 +203,7 @@ Napi::Value RtConvFloat(const Napi::CallbackInfo& info) {
   const float* x = arrayArg<float>(env, op, info[0], "x", product(env, op, {s.n, s.h, s.w, s.cin}, t), t);
   const float* w = arrayArg<float>(env, op, info[1], "weight", product(env, op, {s.kernel, s.kernel, s.cin, s.cout}, t), t);
   const float* b = absent(info[2]) ? nullptr : arrayArg<float>(env, op, info[2], "bias", s.cout, t);
-  auto y = Napi::Float32Array::New(env, product(env, op, {s.n, s.oh, s.ow, s.cout}, t));
+  auto y = outArray(info, 4, product(env, op, {s.n, s.oh, s.ow, s.cout}, t), {{x, 4 * s.n * s.h * s.w * s.cin}});
   g_isa->convFloat(y.Data(), x, w, b, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout), i(s.kernel), i(s.stride), i(s.padding));
   return y;
 }
@@ -204,7 +225,16 @@ Napi::Value RtConvBits(const Napi::CallbackInfo& info) {
   }
   const float* w = arrayArg<float>(env, op, info[1], "weight", product(env, op, {s.kernel, s.kernel, s.cin, s.cout}, t), t);
   const float* b = absent(info[2]) ? nullptr : arrayArg<float>(env, op, info[2], "bias", s.cout, t);
-  auto y = Napi::Float32Array::New(env, product(env, op, {s.n, s.oh, s.ow, s.cout}, t));
+  Napi::Float32Array y = Napi::Float32Array::New(env, 0);
+  {
+    const int64_t planeBytes = 4 * planeLength;
+    std::pair<const void*, int64_t> p0{planes.empty() ? nullptr : planes[0], planes.empty() ? 0 : planeBytes};
+    std::pair<const void*, int64_t> p1{planes.size() < 2 ? nullptr : planes[1], planes.size() < 2 ? 0 : planeBytes};
+    // Planes are Uint32Arrays and out a Float32Array: they share memory only through one buffer; the first two
+    // planes cover every sum the exporter makes, more are checked by allocating.
+    y = planes.size() <= 2 ? outArray(info, 4, product(env, op, {s.n, s.oh, s.ow, s.cout}, t), {p0, p1})
+                           : Napi::Float32Array::New(env, product(env, op, {s.n, s.oh, s.ow, s.cout}, t));
+  }
   const int np = static_cast<int>(planes.size());
   // The lookup table, when the kernel chooses it, in a buffer kept between calls (one JS thread calls).
   static std::vector<float> lut;
@@ -229,8 +259,12 @@ Napi::Value RtConvBinary(const Napi::CallbackInfo& info) {
   if (product(env, op, {s.kernel, s.kernel, s.cin}, t) > (int64_t{1} << 24)) {
     fail(env, op, "k·k·cin exceeds 2^24, past which float32 no longer holds the popcount sums exactly (" + t + ")");
   }
-  auto y = Napi::Float32Array::New(env, product(env, op, {s.n, s.oh, s.ow, s.cout}, t));
-  g_isa->convBinary(y.Data(), x, wb, scale, bias, i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout), i(s.kernel), i(s.stride),
+  auto y = outArray(info, 5, product(env, op, {s.n, s.oh, s.ow, s.cout}, t), {{x, 4 * packedWords(s.n * s.h * s.w, s.cin)}});
+  // The packed weights and a pixel's vector, in a buffer kept between calls (one JS thread calls).
+  static std::vector<uint64_t> scratch;
+  const long long bytes = g_isa->convBinaryScratchBytes(i(s.cin), i(s.cout), i(s.kernel));
+  if (scratch.size() * 8 < static_cast<size_t>(bytes)) scratch.resize(static_cast<size_t>(bytes + 7) / 8);
+  g_isa->convBinary(y.Data(), x, wb, scale, bias, scratch.data(), i(s.n), i(s.h), i(s.w), i(s.cin), i(s.cout), i(s.kernel), i(s.stride),
                     i(s.padding));
   return y;
 }
@@ -303,7 +337,7 @@ Napi::Value RtAddReal(const Napi::CallbackInfo& info) {
   if (len > kMaxElements) fail(env, op, "the arrays exceed 2^31 − 1 elements (" + t + ")");
   const float* a = arrayArg<float>(env, op, info[0], "a", len, t);
   const float* b = arrayArg<float>(env, op, info[1], "b", len, t);
-  auto y = Napi::Float32Array::New(env, len);
+  auto y = outArray(info, 2, len, {});  // element by element: out may be a or b
   g_isa->addReal(y.Data(), a, b, i(len));
   return y;
 }

@@ -7,12 +7,12 @@ import type { ConvShape, Kernels, PoolShape } from '../runtime/kernels.js';
 
 /** The addon's runtime-kernel entries. */
 interface RuntimeKernelsApi {
-  rtConvFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
-  rtConvBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
-  rtConvBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array;
+  rtConvFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape, out?: Float32Array): Float32Array;
+  rtConvBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape, out?: Float32Array): Float32Array;
+  rtConvBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape, out?: Float32Array): Float32Array;
   rtStep(x: Float32Array, pixels: number, channels: number, threshold: Float32Array, gain: Float32Array, perExample: number, margins?: Float64Array): Uint32Array;
   rtLif(x: Float32Array, n: number, pixels: number, c: number, steps: number, tau: number, vThreshold: number, vReset: number | null, repeat: boolean, margins?: Float64Array): Uint32Array;
-  rtAddReal(a: Float32Array, b: Float32Array): Float32Array;
+  rtAddReal(a: Float32Array, b: Float32Array, out?: Float32Array): Float32Array;
   rtAffine(x: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, relu: boolean): Float32Array;
   rtAvgPool(x: Float32Array, s: PoolShape): Float32Array;
   rtMaxPool(x: Float32Array, s: PoolShape): Float32Array;
@@ -41,16 +41,16 @@ export function nativeKernels(): Kernels {
   const a = api();
   const k: Kernels = {
     engine: 'native',
-    convFloat: (x, weight, bias, s) => a.rtConvFloat(x, weight, bias, s),
-    convBits: (planes, weight, bias, s) => a.rtConvBits(planes, weight, bias, s),
-    convBinary: (x, weightBits, scale, bias, s) => a.rtConvBinary(x, weightBits, scale, bias, s),
+    convFloat: (x, weight, bias, s, out) => a.rtConvFloat(x, weight, bias, s, out),
+    convBits: (planes, weight, bias, s, out) => a.rtConvBits(planes, weight, bias, s, out),
+    convBinary: (x, weightBits, scale, bias, s, out) => a.rtConvBinary(x, weightBits, scale, bias, s, out),
     step: (x, pixels, channels, threshold, gain, perExample, margins) => a.rtStep(x, pixels, channels, threshold, gain, perExample, margins),
   };
   // The light ops came later: an addon built before them still runs, with the executor's JS for them.
   if (typeof a.rtLif === 'function') {
     Object.assign(k, {
       lif: (x, n, pixels, c, p, margins) => a.rtLif(x, n, pixels, c, p.steps, p.tau, p.vThreshold, p.vReset, p.repeat, margins),
-      addReal: (x, y) => a.rtAddReal(x, y),
+      addReal: (x, y, out) => a.rtAddReal(x, y, out),
       affine: (x, channels, scale, shift, relu) => a.rtAffine(x, channels, scale, shift, relu),
       avgPool: (x, s) => a.rtAvgPool(x, s),
       maxPool: (x, s) => a.rtMaxPool(x, s),

@@ -87,6 +87,9 @@ export function loadModel(bytes: Uint8Array, options: LoadOptions = {}): Runtime
   return new Model(parseHtafb(bytes), options.kernels ?? jsKernels);
 }
 
+/** Dead maps kept per length: a network's maps come in a few sizes, each needed a few times over. */
+const POOL = 4;
+
 type Value = { kind: 'real'; data: Float32Array } | { kind: 'bits' | 'signs'; planes: Uint32Array[] };
 
 const bytesOf = (v: Value): number => (v.kind === 'real' ? v.data.byteLength : v.planes.reduce((s, p) => s + p.byteLength, 0));
@@ -96,6 +99,12 @@ class Model implements RuntimeModel {
   readonly engine: Kernels['engine'];
   readonly #file: HtafbFile;
   readonly #k: Kernels;
+  /**
+   * Dead real maps by length, for the kernels to fill again (Kernels' `out`): on this engine-bound loop a
+   * fresh multi-megabyte array costs more in page faults than a small conv's arithmetic. Only arrays the
+   * kernels and ops made go in (never the caller's input or a returned output), at most POOL per length.
+   */
+  readonly #pool = new Map<number, Float32Array[]>();
 
   constructor(file: HtafbFile, kernels: Kernels) {
     this.#file = file;
@@ -128,7 +137,7 @@ class Model implements RuntimeModel {
     let liveBytes = x0 === input ? 0 : x0.byteLength;
     let peak = liveBytes;
     g.nodes.forEach((node, i) => {
-      const out = this.#run(node, node.inputs.map((v) => live.get(v)!), node.inputs.map((v) => plan.get(v)!), rows, margins);
+      const out = this.#run(node, node.inputs.map((v) => live.get(v)!), node.inputs.map((v) => plan.get(v)!), rows, margins, plan.get(node.name)!);
       live.set(node.name, out);
       liveBytes += bytesOf(out);
       peak = Math.max(peak, liveBytes);
@@ -140,7 +149,9 @@ class Model implements RuntimeModel {
       }
       for (const v of new Set(node.inputs)) {
         if (plan.get(v)!.lastUse === i) {
-          if (v !== 'input' || x0 !== input) liveBytes -= bytesOf(live.get(v)!);
+          const dead = live.get(v)!;
+          if (v !== 'input' || x0 !== input) liveBytes -= bytesOf(dead);
+          if (v !== 'input' && dead.kind === 'real') this.#recycle(dead.data);
           live.delete(v);
         }
       }
@@ -156,7 +167,19 @@ class Model implements RuntimeModel {
   }
 
   /** One node on its input values. */
-  #run(node: NodeSpec, ins: Value[], infos: ValueInfo[], n: number, margins: Float64Array): Value {
+  #recycle(a: Float32Array): void {
+    if (this.#k.engine === 'js') return; // its kernels allocate anyway
+    const list = this.#pool.get(a.length);
+    if (!list) this.#pool.set(a.length, [a]);
+    else if (list.length < POOL && !list.includes(a)) list.push(a);
+  }
+
+  /** A dead map of `length` values, if one is pooled. */
+  #take(length: number): Float32Array | undefined {
+    return this.#pool.get(length)?.pop();
+  }
+
+  #run(node: NodeSpec, ins: Value[], infos: ValueInfo[], n: number, margins: Float64Array, result: ValueInfo): Value {
     const x = ins[0];
     const info = infos[0];
     const rows = n * info.steps;
@@ -165,6 +188,7 @@ class Model implements RuntimeModel {
     const [h, w] = info.shape.length === 3 ? info.shape : [1, 1];
     const c = info.shape[info.shape.length - 1];
     const k = this.#k;
+    const out = (): Float32Array | undefined => this.#take(n * result.steps * result.shape.reduce((a, b) => a * b, 1));
     switch (node.op) {
       case 'conv2d':
       case 'conv2d_bits':
@@ -174,12 +198,12 @@ class Model implements RuntimeModel {
           const scale = this.#f32(node.scale);
           s.cout = scale.length;
           const wb = this.#file.tensors.get(node.weightBits)!.data as Int32Array;
-          return { kind: 'real', data: k.convBinary(planes()[0], wb, scale, this.#f32(node.bias), s) };
+          return { kind: 'real', data: k.convBinary(planes()[0], wb, scale, this.#f32(node.bias), s, out()) };
         }
         const weight = this.#f32(node.weight);
         s.cout = weight.length / (node.kernel * node.kernel * c);
         const bias = this.#f32Opt(node.bias);
-        return { kind: 'real', data: node.op === 'conv2d' ? k.convFloat(real(), weight, bias, s) : k.convBits(planes(), weight, bias, s) };
+        return { kind: 'real', data: node.op === 'conv2d' ? k.convFloat(real(), weight, bias, s, out()) : k.convBits(planes(), weight, bias, s, out()) };
       }
       case 'linear':
       case 'linear_bits': {
@@ -200,7 +224,7 @@ class Model implements RuntimeModel {
         return { kind: 'bits', planes: [(k.lif?.bind(k) ?? lif)(real(), n, h * w, c, p, margins)] };
       }
       case 'add':
-        return x.kind === 'real' ? { kind: 'real', data: (k.addReal?.bind(k) ?? addReal)(x.data, (ins[1] as { data: Float32Array }).data) } : { kind: 'bits', planes: [...planes(), ...(ins[1] as { planes: Uint32Array[] }).planes] };
+        return x.kind === 'real' ? { kind: 'real', data: (k.addReal ? k.addReal(x.data, (ins[1] as { data: Float32Array }).data, out()) : addReal(x.data, (ins[1] as { data: Float32Array }).data)) } : { kind: 'bits', planes: [...planes(), ...(ins[1] as { planes: Uint32Array[] }).planes] };
       case 'affine':
         return { kind: 'real', data: (k.affine?.bind(k) ?? affine)(real(), c, this.#f32(node.scale), this.#f32(node.shift), node.relu === true) };
       case 'relu':

@@ -67,17 +67,22 @@ export interface LifParams {
   repeat: boolean;
 }
 
+/**
+ * `out`, where a kernel takes it: a dead array of exactly the output's length that the kernel may fill and
+ * return instead of allocating (the executor recycles the real maps no layer reads any more: a fresh
+ * multi-megabyte array costs its page faults, as much as a whole small conv). A kernel may ignore it.
+ */
 export interface Kernels {
   readonly engine: 'js' | 'wasm' | 'native';
   /** y[n, oy, ox, o] = bias[o] + Σ_{ky, kx, c} x[n, oy·s − p + ky, ox·s − p + kx, c]·W[ky, kx, c, o]; x NHWC, W [k, k, Cin, Cout]. */
-  convFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
+  convFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape, out?: Float32Array): Float32Array;
   /** The same on 0/1 inputs given as bit planes (n·h·w pixels of Cin packed bits each), summed over the planes: the rows of W at the set bits are added. */
-  convBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array;
+  convBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape, out?: Float32Array): Float32Array;
   /**
    * ±1 × ±1: y[n, oy, ox, o] = scale[o]·Σ_{taps inside the image} (Cin − 2·popcount(x ⊕ Wb[o, ky, kx])) + bias[o];
    * x n·h·w pixels of Cin packed bits, Wb [Cout, k, k, words(Cin)] (whole words per tap), unused high bits 0 in both.
    */
-  convBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array;
+  convBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape, out?: Float32Array): Float32Array;
   /**
    * The exact step per channel of `pixels` rows of `channels` values: bit = 1 iff gain[c]·(x − threshold[c]) ≥ 0
    * (NaN gives 0). With margins (one per example, `perExample` pixels each), keeps the smallest |gain·(x − threshold)|.
@@ -89,7 +94,7 @@ export interface Kernels {
   // the same name.
   /** ops.ts lif: spikes of x ([n or steps·n, pixels, c]) → bits [steps·n, pixels, ·]; margins [n] kept as the smallest |h − v_th|. */
   lif?(x: Float32Array, n: number, pixels: number, c: number, p: LifParams, margins?: Float64Array): Uint32Array;
-  addReal?(a: Float32Array, b: Float32Array): Float32Array;
+  addReal?(a: Float32Array, b: Float32Array, out?: Float32Array): Float32Array;
   /** x [pixels, channels]: scale[c]·x + shift[c] (rounded to float32, then the sum), max(·, 0) if relu. */
   affine?(x: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, relu: boolean): Float32Array;
   avgPool?(x: Float32Array, s: PoolShape): Float32Array;

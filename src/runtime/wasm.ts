@@ -27,7 +27,8 @@ interface KernelExports {
   rk_conv_float(y: number, x: number, weight: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_conv_bits_lut_floats(planes: number, nplanes: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number): bigint;
   rk_conv_bits(y: number, planes: number, nplanes: number, weight: number, bias: number, lut: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
-  rk_conv_binary(y: number, x: number, weightBits: number, scale: number, bias: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
+  rk_conv_binary_scratch_bytes(cin: number, cout: number, k: number): bigint;
+  rk_conv_binary(y: number, x: number, weightBits: number, scale: number, bias: number, scratch: number, n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number): void;
   rk_step(bits: number, x: number, pixels: number, channels: number, threshold: number, gain: number, perExample: number, margins: number): void;
   rk_lif(bits: number, v: number, x: number, n: number, pixels: number, c: number, steps: number, tau: number, vth: number, vreset: number, soft: number, repeat: number, margins: number): void;
   rk_add_real(y: number, a: number, b: number, len: number): void;
@@ -121,7 +122,17 @@ class WasmKernels implements Kernels {
     new Ctor(this.memory.buffer, offset, a.length).set(a as never);
   }
 
-  convFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array {
+  /** The output, copied out of memory into `out` where it fits, else into a new array. */
+  private result(offset: number, length: number, out?: Float32Array): Float32Array {
+    const view = new Float32Array(this.memory.buffer, offset, length);
+    if (out && out.length === length) {
+      out.set(view);
+      return out;
+    }
+    return view.slice();
+  }
+
+  convFloat(x: Float32Array, weight: Float32Array, bias: Float32Array | undefined, s: ConvShape, out?: Float32Array): Float32Array {
     checkConvFloat(x, weight, bias, s);
     const { oh, ow } = checkShape('convFloat', s);
     const w = this.constant(weight);
@@ -130,10 +141,10 @@ class WasmKernels implements Kernels {
     const [xo, yo] = this.scratch(x.byteLength, outLength * 4);
     this.put(xo, x);
     this.ex.rk_conv_float(yo, xo, w, b, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
-    return new Float32Array(this.memory.buffer, yo, outLength).slice();
+    return this.result(yo, outLength, out);
   }
 
-  convBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape): Float32Array {
+  convBits(planes: readonly Uint32Array[], weight: Float32Array, bias: Float32Array | undefined, s: ConvShape, out?: Float32Array): Float32Array {
     checkConvBits(planes, weight, bias, s);
     const { oh, ow } = checkShape('convBits', s);
     const w = this.constant(weight);
@@ -151,20 +162,20 @@ class WasmKernels implements Kernels {
       this.reserve(lut + lutFloats * 4);
     }
     this.ex.rk_conv_bits(yo, table, planes.length, w, b, lut, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
-    return new Float32Array(this.memory.buffer, yo, outLength).slice();
+    return this.result(yo, outLength, out);
   }
 
-  convBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape): Float32Array {
+  convBinary(x: Uint32Array, weightBits: Int32Array, scale: Float32Array, bias: Float32Array, s: ConvShape, out?: Float32Array): Float32Array {
     checkConvBinary(x, weightBits, scale, bias, s);
     const { oh, ow } = checkShape('convBinary', s);
     const wb = this.constant(weightBits);
     const sc = this.constant(scale);
     const b = this.constant(bias);
     const outLength = s.n * oh * ow * s.cout;
-    const [xo, yo] = this.scratch(x.byteLength, outLength * 4);
+    const [xo, yo, so] = this.scratch(x.byteLength, outLength * 4, Number(this.ex.rk_conv_binary_scratch_bytes(s.cin, s.cout, s.kernel)));
     this.put(xo, x);
-    this.ex.rk_conv_binary(yo, xo, wb, sc, b, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
-    return new Float32Array(this.memory.buffer, yo, outLength).slice();
+    this.ex.rk_conv_binary(yo, xo, wb, sc, b, so, s.n, s.h, s.w, s.cin, s.cout, s.kernel, s.stride, s.padding);
+    return this.result(yo, outLength, out);
   }
 
   step(x: Float32Array, pixels: number, channels: number, threshold: Float32Array, gain: Float32Array, perExample: number, margins?: Float64Array): Uint32Array {
@@ -193,13 +204,13 @@ class WasmKernels implements Kernels {
     return new Uint32Array(this.memory.buffer, bo, outLength).slice();
   }
 
-  addReal(a: Float32Array, b: Float32Array): Float32Array {
+  addReal(a: Float32Array, b: Float32Array, out?: Float32Array): Float32Array {
     checkAddReal(a, b);
     const [ao, bo, yo] = this.scratch(a.byteLength, b.byteLength, a.byteLength);
     this.put(ao, a);
     this.put(bo, b);
     this.ex.rk_add_real(yo, ao, bo, a.length);
-    return new Float32Array(this.memory.buffer, yo, a.length).slice();
+    return this.result(yo, a.length, out);
   }
 
   affine(x: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, relu: boolean): Float32Array {

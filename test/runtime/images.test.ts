@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINES, kernelsFor } from '../../src/export/engines.js';
-import { agreement, assertEquivalent, exportRun, trainBriefly } from './equivalence.js';
+import { agreement, assertEquivalent, exportRun, fashionTest, trainBriefly } from './equivalence.js';
 
 const FAMILIES = [
   { kind: 'dhn', args: ['--depth', '10'], bits: 'bits' },
@@ -32,6 +32,17 @@ for (const family of FAMILIES) {
         const a = await agreement(dir, r.out, kernelsFor(engine), engine === 'js' ? SAMPLE : FULL);
         assertEquivalent(a, `${family.kind} on ${engine}`);
         if (engine !== fastest) continue;
+        // The executor recycles dead maps between layers and calls: a second call gives the same outputs and
+        // leaves the first call's outputs as they were.
+        {
+          const { images } = await fashionTest();
+          const x = a.model.standardize(images.subarray(0, 20 * 784), 20);
+          const first = a.model.predict(x, 20).outputs;
+          const copy = first.slice();
+          const second = a.model.predict(x, 20).outputs;
+          assert.deepEqual(second, copy, 'a second call gives the same outputs');
+          assert.deepEqual(first, copy, 'the first call\'s outputs are untouched by the second');
+        }
         const info = a.model.info();
         const steps = info.layers.filter((l) => l.op === 'step' || l.op === 'lif');
         if (family.bits === undefined) assert.equal(steps.length, 0, 'a ReLU network has no steps');

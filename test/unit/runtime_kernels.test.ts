@@ -328,6 +328,44 @@ test('packed bits take one bit per activation: 1 byte a pixel up to 8 channels, 
   }
 });
 
+test('out: wasm and native fill a given output array of the right length and return it; else (wrong length, overlapping an input) a new one', () => {
+  const r = rng(10);
+  const s: ConvShape = { n: 2, h: 6, w: 6, cin: 16, cout: 8, kernel: 3, stride: 1, padding: 1 };
+  const x = floats(r, 2 * 36 * 16);
+  const weight = floats(r, 9 * 16 * 8);
+  const plane = bits(r, 72, 16, 0.5);
+  const wb = weightBits(r, 8 * 9, 16, 0.5);
+  const scale = floats(r, 8);
+  const bias = floats(r, 8);
+  const len = outLength(s);
+  for (const e of engines) {
+    e.use();
+    const k = e.kernels;
+    const cases: [string, (out?: Float32Array) => Float32Array][] = [
+      ['convFloat', (out) => k.convFloat(x, weight, bias, s, out)],
+      ['convBits', (out) => k.convBits([plane], weight, bias, s, out)],
+      ['convBinary', (out) => k.convBinary(plane, wb, scale, bias, s, out)],
+      ['addReal', (out) => op(e, 'addReal')(x.subarray(0, len), x.subarray(len, 2 * len), out)],
+    ];
+    for (const [name, call] of cases) {
+      const want = call();
+      const out = new Float32Array(len).fill(NaN);
+      assert.equal(call(out), out, `${e.name} ${name} fills out`);
+      assertSame(out, want, `${e.name} ${name} into out`);
+      const short = new Float32Array(len - 1);
+      const got = call(short);
+      assert.notEqual(got, short, `${e.name} ${name}: a wrong length is not used`);
+      assertSame(got, want, `${e.name} ${name} past a wrong-length out`);
+    }
+    // An out over the conv's own input would be overwritten while read: the kernel must not use it.
+    const big = new Float32Array(Math.max(x.length, len));
+    big.set(x);
+    const xin = big.subarray(0, x.length);
+    const got = k.convFloat(xin, weight, bias, s, big.subarray(0, len));
+    assertSame(got, k.convFloat(x, weight, bias, s), `${e.name} convFloat with out over its input`);
+  }
+});
+
 test('wasm: memory grows for a large call and stays right for small ones after; weights are found again by identity', () => {
   const k = createWasmKernels();
   const r = rng(5);
