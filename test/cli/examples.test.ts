@@ -13,7 +13,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   'binary_activations.js': [/2 binary activations \(2 smooth, 0 exact\)/, /^exact step: +[01]( [01]){5}$/m, /2 binary activations \(0 smooth, 2 exact\)/, /alpha must be a finite number > 0/],
   'images_train.js': [/^epoch 2: loss [\d.]+, val accuracy [\d.]+ \(exact steps\)$/m, /test accuracy: 0\.\d{3} with exact steps, 0\.\d{3} with smooth steps/, /^ +block1\.layer\.0\.act1 +share of ones 0\.\d{4}$/m, /reloaded model gives the same test accuracy: true/],
   'runtime_tabular.js': [/^exported \d+ bytes: linear → step → linear_bits → step → linear_bits$/m, /share of ones per step layer: 0\.\d\d, 0\.\d\d$/m],
-  'runtime_images.js': [/^exported \d+ bytes \(the float32 checkpoint: \d+\)$/m, /^runtime test accuracy: (0\.\d{3}); htaf exact mode: \1$/m, /^\d+ sign layers, 25088 bits per image for 28×28×16 activations$/m],
+  'runtime_images.js': [/^exported \d+ bytes \(the float32 checkpoint: \d+\)$/m, /^runtime test accuracy: (0\.\d{3}); htaf exact mode: \1$/m, /^\d+ sign layers, 12544 bits per image for 28×28×16 activations$/m],
   'tour.js': [/^gradient: 0\.0000 1\.9429 5\.5000 1\.9429 0\.0000$/m, /^alpha_min\(beta 11\): 2\.0247$/m, /^outputs differ between smooth and exact: true$/m],
   'icbm_quickstart.js': [/^fashion-mnist: 2000 training and 500 test images$/m, /^ICBM: accuracy \d+\.\d% smooth, \d+\.\d% with exact 0\/1 concepts; binarity \d+\.\d%; concept accuracy \d+\.\d%$/m, /^named \d+ of 16 concepts/m, /^  node \d+: .+ \(0: .+; 1: .+\)$/m, /^Prediction: .+ \(class \d, p = 0\.\d{3}\)/m, /^Intervention: node \d+ /m, /^Concepts of class .+ \(class \d\), by importance$/m],
 };
