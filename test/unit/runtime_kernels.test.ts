@@ -11,19 +11,11 @@ import assert from 'node:assert/strict';
 import { jsKernels, outSide, wordsFor, type ConvShape, type Kernels } from '../../src/runtime/kernels.js';
 import { createWasmKernels, wasmAvailable } from '../../src/runtime/wasm.js';
 import { addReal, affine, avgPool, globalAvgPoolBits, globalAvgPoolReal, lif, maxPool, type LifParams, type PoolShape } from '../../src/runtime/ops.js';
+import { mulberry32 } from '../../src/data/random.js';
 import { nativeKernelIsas, nativeKernels, setNativeKernelIsa } from '../../src/export/native_kernels.js';
 
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so a failure reproduces. */
+const rng = mulberry32;
 
 const floats = (r: () => number, n: number, zeros = 0): Float32Array => Float32Array.from({ length: n }, () => (r() < zeros ? 0 : r() * 2 - 1));
 
