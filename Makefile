@@ -7,8 +7,9 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # libtorch, OpenBLAS so dense layers do not fall back to the reference BLAS (60x slower), the font
 # the figures are drawn with, the built-in image data (Fashion-MNIST, IDX files) and the headless
-# browser the HTML report is checked in; clang and lld compile the runtime's kernels to WebAssembly.
-DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread fonts-dejavu-core dataset-fashion-mnist chromium clang lld
+# browser the HTML report is checked in; clang and lld compile the runtime's kernels to WebAssembly; Gloo's
+# headers, which libtorch's c10d headers include (the library itself is inside libtorch_cpu).
+DEBIAN_PACKAGES := libtorch-dev libopenblas0-pthread fonts-dejavu-core dataset-fashion-mnist chromium clang lld libgloo-dev
 NATIVE := native/build/Release/htaf_native.node
 # Build against the headers of the Node that runs us (no download): <prefix>/include/node.
 NODE_PREFIX := $(shell node -p "require('path').resolve(process.execPath, '../..')")

@@ -2,7 +2,9 @@
   # LIBTORCH=/path/to/libtorch builds against another libtorch (for example a CUDA build);
   # without it, Debian's libtorch-dev (headers in /usr/include, libraries on the default path).
   "variables": {
-    "libtorch%": "<!(node -p \"process.env.LIBTORCH || ''\")"
+    "libtorch%": "<!(node -p \"process.env.LIBTORCH || ''\")",
+    # HTAF_NCCL=1 (with a CUDA LIBTORCH) adds c10d's NCCL process group; Debian's libtorch has none.
+    "nccl%": "<!(node -p \"process.env.HTAF_NCCL || ''\")"
   },
   "targets": [
     {
@@ -16,6 +18,7 @@
         "src/optim_steps.cc",
         "src/cpu_allocator.cc",
         "src/runtime_kernels_napi.cc",
+        "src/distributed.cc",
         "src/runtime_kernels_base.c",
         "src/runtime_kernels_avx2.c",
         "src/runtime_kernels_avx512.c",
@@ -33,6 +36,10 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++1y"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
       "conditions": [
+        ["nccl=='1'", {
+          "defines": ["HTAF_WITH_NCCL", "USE_C10D_NCCL"],
+          "libraries": ["-ltorch_cuda"]
+        }],
         ["libtorch==''", {
           "include_dirs": ["/usr/include/torch/csrc/api/include"],
           "libraries": ["-ltorch", "-ltorch_cpu", "-lc10"]

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cpu_allocator.h"
+#include "distributed.h"
 #include "gen/ops_generated.h"
 #include "op_call.h"
 #include "runtime_kernels_napi.h"
@@ -107,6 +108,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   htaf::installCachingCpuAllocator();
   htafRegisterOps(env, exports);
   htaf::registerRuntimeKernels(env, exports);
+  htaf::registerDistributed(env, exports);
   exports.Set("cpuCache", Napi::Function::New(env, CpuCache, "cpuCache"));
   exports.Set("emptyCpuCache", Napi::Function::New(env, EmptyCpuCache, "emptyCpuCache"));
   exports.Set("dispose", Napi::Function::New(env, Dispose, "dispose"));
