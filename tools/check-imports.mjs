@@ -15,7 +15,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const LAYERS = [
-  'core', 'tensor', 'autograd', 'nn', 'optim', 'io', 'activations', 'theory', 'data', 'metrics', 'models', 'concepts', 'train',
+  'core', 'tensor', 'autograd', 'nn', 'optim', 'distributed', 'io', 'activations', 'theory', 'data', 'metrics', 'models', 'concepts', 'train',
   'export', 'report', 'demo', 'bench', 'cli',
 ];
 /** Layers that import nothing of htaf's other layers (the dependency-free runtime). */

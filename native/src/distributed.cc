@@ -219,18 +219,21 @@ Napi::Value PgCreate(const Napi::CallbackInfo& info) {
   }
 }
 
-const char* const kAllReduceNames[] = {"group", "tensors", "op"};
+const char* const kAllReduceNames[] = {"group", "tensors", "op", "scale"};
 
-// pgAllReduce(id, tensors, op): reduces the tensors in place across the group, as one flat buffer.
+// pgAllReduce(id, tensors, op, scale = 1): reduces the tensors in place across the group, as one flat buffer,
+// then multiplies by scale (1 / world size averages: Gloo has no mean).
 Napi::Value PgAllReduce(const Napi::CallbackInfo& info) {
-  htaf::OpCall c(info, "pgAllReduce", kAllReduceNames, 3);
+  htaf::OpCall c(info, "pgAllReduce", kAllReduceNames, 4);
   try {
     Group& g = groupOf(c.integer(0));
     std::vector<at::Tensor> ts = c.tensorList(1);
     c10d::AllreduceOptions opts;
     opts.reduceOp = reduceOp(c.string(2));
     std::vector<at::Tensor> buffer{flatten(ts)};
+    double scale = c.optNumber(3).value_or(1.0);
     await(g, "allReduce", g.pg->allreduce(buffer, opts));
+    if (scale != 1.0) buffer[0].mul_(scale);
     scatterBack(buffer[0], ts);
     return info.Env().Undefined();
   } catch (...) {

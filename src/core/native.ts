@@ -16,6 +16,14 @@ export interface NativeApi extends GeneratedNativeApi {
   resetPeakTensors(): void;
   cpuCache(): { cachedBytes: number; allocatedBytes: number; enabled: boolean };
   emptyCpuCache(): void;
+  // c10d process groups (native/src/distributed.cc; src/distributed/ wraps them).
+  pgCreate(store: string, rank: number, worldSize: number, backend: string, timeoutMs: number, host: string): number;
+  pgAllReduce(group: number, tensors: NativeHandle[], op: string, scale?: number): void;
+  pgBroadcast(group: number, tensors: NativeHandle[], root: number): void;
+  pgBarrier(group: number): void;
+  pgDestroy(group: number): boolean;
+  pgAllReduceGrad(group: number, tensor: NativeHandle): NativeHandle;
+  pgBackends(): string[];
 }
 
 function load(): NativeApi {

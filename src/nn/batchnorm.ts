@@ -1,7 +1,11 @@
 // BatchNorm1d and BatchNorm2d. In training they normalize with the batch's statistics and fold them into
 // running_mean/running_var (libtorch's batch_norm updates those buffers in place, with momentum); in
 // eval they normalize with the running statistics. Buffer names are PyTorch's.
+// With `syncStats` set (SyncBatchNorm, src/distributed/sync_batch_norm.ts), training normalizes with the
+// statistics of the batch over every rank: the local per-channel sums go through syncStats (a sum across
+// ranks that autograd differentiates) and the rest is the same formula, in batch_norm_sync.ts.
 import { batchNorm, ones, zeros } from '../tensor/functions.generated.js';
+import { batchNormSynced, type StatsReducer } from './batch_norm_sync.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { ones_, zeros_ } from './init.js';
@@ -34,6 +38,8 @@ abstract class BatchNormNd extends Module {
   /** int64 scalar: training batches seen (PyTorch's num_batches_tracked). */
   readonly numBatchesTracked: Tensor | null;
   readonly #layer: string;
+  /** Set: training uses the batch statistics over every rank (SyncBatchNorm); null: this process's batch (default). */
+  syncStats: StatsReducer | null = null;
 
   constructor(layer: string, numFeatures: number, options: BatchNormOptions) {
     super();
@@ -80,6 +86,9 @@ abstract class BatchNormNd extends Module {
     if (this.training && this.numBatchesTracked) {
       noGrad(() => this.numBatchesTracked!.add_(1));
       if (this.momentum === null) factor = 1 / Number(this.numBatchesTracked.item());
+    }
+    if (this.training && this.syncStats) {
+      return batchNormSynced(input, this, factor, this.syncStats);
     }
     // Batch statistics in training, and in eval too when there are no running statistics.
     const useBatchStats = this.training || this.runningMean === null;

@@ -8,7 +8,7 @@
 //   - checkpoints and resume through the one run state (run_state.ts), after every epoch;
 //   - hooks per batch (before the forward, after backward with the gradients on the parameters, after
 //     the step, and always at the batch's end) and per epoch — gradient probes, firing rates and, later,
-//     a distributed all-reduce attach here instead of copying the loop.
+//     the distributed all-reduce (distributed_hooks.ts) attach here instead of copying the loop.
 // Each batch runs inside one scope (tidy): tensors made in the step and its hooks are freed with it.
 import { tidy } from '../core/scope.js';
 import type { Module } from '../nn/index.js';
@@ -58,6 +58,11 @@ export interface FitHooks<B, R> {
   epochStart?(epoch: number): void;
   /** Before each forward, after zeroGrad, inside the batch's scope. */
   beforeForward?(batch: B, epoch: number, index: number): void;
+  /**
+   * The batch's loss as the run sees it, before the finiteness check: a distributed run returns the mean
+   * over ranks, NaN on every rank when one rank's is not finite, so all ranks take or skip the same steps.
+   */
+  reduceLoss?(loss: number): number;
   /** After backward, before the optimizer step: the gradients are on the parameters. */
   afterBackward?(batch: B, epoch: number, index: number): void;
   /** After each finished (finite-loss) batch, outside its scope: progress. `index` is 1-based here. */
@@ -93,7 +98,7 @@ export interface FitSpec<B, R> {
   /** Writes best.safetensors from the best weights (on every improvement; and at a NaN stop before any epoch won). */
   saveBest?(weights: Weights, state: FitState<R>): void;
   /** Checkpoint and resume (undefined: neither). */
-  runState?: RunState<any, R>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  runState?: Pick<RunState<any, R>, 'save' | 'restore'>; // eslint-disable-line @typescript-eslint/no-explicit-any
   resume?: boolean;
   hooks?: FitHooks<B, R>;
 }
@@ -148,7 +153,8 @@ export async function fit<B, R>(spec: FitSpec<B, R>): Promise<FitResult<R>> {
             optimizer.zeroGrad();
             hooks.beforeForward?.(batch, epoch, at);
             const out = spec.forward(batch);
-            const v = out.loss.item() as number;
+            const own = out.loss.item() as number;
+            const v = hooks.reduceLoss ? hooks.reduceLoss(own) : own;
             if (!Number.isFinite(v)) return { v, size: out.rows, figure: 0 };
             out.loss.backward();
             hooks.afterBackward?.(batch, epoch, at);

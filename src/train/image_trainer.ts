@@ -31,6 +31,10 @@ import { countCorrect, evaluateImageModel, type ImageEvalResult } from './image_
 import { recomputeBatchNormStats } from './image_precise_bn.js';
 import { fit } from './fit.js';
 import { RunState } from './run_state.js';
+import { DistributedDataParallel } from '../distributed/ddp.js';
+import type { ProcessGroup } from '../distributed/process_group.js';
+import { convertSyncBatchNorm } from '../distributed/sync_batch_norm.js';
+import { combineHooks, ddpHooks, rankZeroWrites } from './distributed_hooks.js';
 
 export const IMAGE_OPTIMIZERS = ['adam', 'sgd'] as const;
 export type ImageOptimizer = (typeof IMAGE_OPTIMIZERS)[number];
@@ -87,7 +91,7 @@ export interface ImageTrainData {
 }
 
 export type ImageTrainEvent =
-  | { kind: 'start'; model: string; parameters: number; epochs: number; firstEpoch: number; batches: number; images: { train: number; val: number; test: number }; resumed: boolean }
+  | { kind: 'start'; model: string; parameters: number; epochs: number; firstEpoch: number; batches: number; images: { train: number; val: number; test: number }; resumed: boolean; distributed?: { rank: number; worldSize: number; globalBatch: number } }
   | { kind: 'batch'; epoch: number; epochs: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number }
   | { kind: 'epoch'; epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; valAccuracy: number; lr: number; imagesPerSecond: number; seconds: number; improved: boolean }
   | { kind: 'nan'; epoch: number; batch: number; message: string }
@@ -106,6 +110,20 @@ export interface ImageTrainOptions {
   evalBatch?: number;
   /** Builds the model from its resolved spec (default buildImageModel; tests pass tiny models). */
   createModel?: (spec: ImageModelSpec) => Module;
+  /**
+   * Data-parallel training over a process group (docs/distributed.md): config.batch is per rank (the global
+   * batch is batch × world size), each rank trains on its shard of every epoch, gradients are averaged after
+   * backward, rank 0 alone writes the checkpoint and best.safetensors. Every rank returns the same result.
+   */
+  distributed?: ImageDistributedOptions;
+}
+
+export interface ImageDistributedOptions {
+  group: ProcessGroup;
+  /** Batch norm with the statistics of the global batch (default false: per rank, as PyTorch's DDP). */
+  syncBatchNorm?: boolean;
+  /** DistributedDataParallel's bucket size (default 25 MiB). */
+  bucketCapMB?: number;
 }
 
 export interface ImageEpochRecord {
@@ -235,7 +253,9 @@ export async function trainImageModel(
   if (classes.length < 2) throw new Error(`trainImageModel: data.train (${fullTrain.source}) has ${classes.length} class; at least 2 are needed`);
   if (shape[1] !== shape[2]) throw new Error(`trainImageModel: images must be square; data.train's are ${shape[1]}×${shape[2]}`);
   const spec = resolveImageModelSpec({ ...config.model, inChannels: shape[0], imageSize: shape[1], numClasses: classes.length });
-  const { outDir, resume = false, onEvent = () => {} } = options;
+  const { outDir, resume = false, onEvent = () => {}, distributed } = options;
+  const rank = distributed?.group.rank ?? 0;
+  const world = distributed?.group.worldSize ?? 1;
   if (resume && outDir === undefined) throw new Error('trainImageModel: resume needs outDir (where checkpoint.safetensors is)');
   const checkpointPath = outDir === undefined ? undefined : join(outDir, 'checkpoint.safetensors');
   const bestPath = outDir === undefined ? undefined : join(outDir, 'best.safetensors');
@@ -249,8 +269,11 @@ export async function trainImageModel(
   const dataMeta = { train: fingerprint(fullTrain), test: fingerprint(test), trainImages: train.labels.length, testImages: test.labels.length, valImages: val.labels.length };
   const name = data.name ?? fullTrain.source;
   const runState = new RunState<ImageTrainConfig, ImageEpochRecord>(checkpointPath, {
-    owner: 'trainImageModel', kind: 'htaf-image-train-run', version: 1, config, configKeys: CONFIG_KEYS, fields: { data: dataMeta },
-    mismatch: { data: (saved, now) => `it was trained on other data (${JSON.stringify(saved)}, now ${JSON.stringify(now)})` },
+    owner: 'trainImageModel', kind: 'htaf-image-train-run', version: 1, config, configKeys: CONFIG_KEYS, fields: { data: dataMeta, ...(world > 1 ? { worldSize: world } : {}) },
+    mismatch: {
+      data: (saved, now) => `it was trained on other data (${JSON.stringify(saved)}, now ${JSON.stringify(now)})`,
+      worldSize: (saved, now) => `it was trained by ${saved ?? 1} process(es), now ${now ?? 1} (the batch order depends on it)`,
+    },
   });
 
   let model: Module | undefined;
@@ -260,6 +283,8 @@ export async function trainImageModel(
     manualSeed(config.seed);
     const m = (model = (options.createModel ?? buildImageModel)(spec));
     const parameters = m.parameterCount();
+    if (distributed?.syncBatchNorm) convertSyncBatchNorm(m, distributed.group);
+    const ddp = distributed ? new DistributedDataParallel(m, { processGroup: distributed.group, bucketCapMB: distributed.bucketCapMB }) : undefined;
     const o = (optimizer = config.optimizer === 'adam'
       ? new Adam(m.parameters(), { lr: config.lr, weightDecay: config.weightDecay })
       : new SGD(m.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay }));
@@ -267,22 +292,28 @@ export async function trainImageModel(
 
     // Batches with a single image break batch norm in training mode: an incomplete last batch is dropped.
     const nTrain = train.labels.length;
-    const dropLast = nTrain > config.batch;
+    const dropLast = nTrain > config.batch * world;
     const l = (loader = new ImageLoader(train, {
       batchSize: config.batch, stats, shuffle: true, seed: hashSeed(LOADER_SEED_SALT, config.seed), dropLast, prefetch: options.prefetch ?? true,
+      ...(distributed ? { shard: { rank, worldSize: world } } : {}),
       ...(config.augment ? { augment: config.augment } : {}),
     }));
     const batches = l.batchesPerEpoch;
     const evalBatch = options.evalBatch ?? config.batch;
     let lr = config.lr;
     const { state } = await fit<ImageBatch, ImageEpochRecord>({
-      model: m, optimizer: o, scheduler, epochs: config.epochs, runState, resume, select: { higherIsBetter: true },
+      model: m, optimizer: o, scheduler, epochs: config.epochs, runState: rankZeroWrites(runState, rank), resume, select: { higherIsBetter: true },
       batches: (epoch) => l.batches(epoch),
       forward(b) {
         const logits = m.call(b.x);
         return { loss: crossEntropy(logits, b.y), rows: b.indices.length, afterStep: () => countCorrect(logits, b.y) };
       },
       evaluate(t) {
+        if (ddp) {
+          // The epoch's figures over every rank; rank 0's buffers, so every rank validates the same model.
+          [t.lossSum, t.rows, t.stepSum] = ddp.sumOverRanks([t.lossSum, t.rows, t.stepSum]);
+          ddp.syncBuffers();
+        }
         if (config.preciseBn! > 0) recomputeBatchNormStats(m, evalBatches(train, config.batch, stats), config.preciseBn!);
         const valAccuracy = evaluateImageModel(m, val, { stats, batchSize: evalBatch, smooth: false, layers: false }).accuracy;
         m.train();
@@ -293,15 +324,15 @@ export async function trainImageModel(
       },
       nanRecord: (epoch, batch, s) => ({ batch, message: imageNanMessage(epoch, batch, lr, s.bestEpoch) }),
       saveBest(weights, s) {
-        if (bestPath === undefined) return;
+        if (bestPath === undefined || rank !== 0) return;
         const meta: ImageModelMeta = {
           kind: 'htaf-image-model', version: 1, model: spec, description: describeImageModel(spec), config, dataset: name, classes: [...classes], stats,
           epoch: s.bestEpoch, valAccuracy: s.best,
         };
         saveCheckpoint(bestPath, { model: weights, meta });
       },
-      hooks: {
-        start: (s, resumed) => onEvent({ kind: 'start', model: describeImageModel(spec), parameters, epochs: config.epochs, firstEpoch: s.epoch + 1, batches, images: { train: nTrain, val: val.labels.length, test: test.labels.length }, resumed }),
+      hooks: combineHooks(ddp && ddpHooks<ImageBatch, ImageEpochRecord>(ddp), {
+        start: (s, resumed) => onEvent({ kind: 'start', model: describeImageModel(spec), parameters, epochs: config.epochs, firstEpoch: s.epoch + 1, batches, images: { train: nTrain, val: val.labels.length, test: test.labels.length }, resumed, ...(distributed ? { distributed: { rank, worldSize: world, globalBatch: config.batch * world } } : {}) }),
         epochStart(epoch) {
           manualSeed(hashSeed(EPOCH_SEED_SALT, config.seed, epoch));
           lr = o.paramGroups[0].lr;
@@ -310,10 +341,10 @@ export async function trainImageModel(
           b.x.dispose();
           b.y.dispose();
         },
-        batchDone: (e) => onEvent({ kind: 'batch', epoch: e.epoch, epochs: config.epochs, batch: e.batch, batches, loss: e.lossSum / e.seen, accuracy: e.stepSum / e.seen, imagesPerSecond: e.seen / ((performance.now() - e.started) / 1000) }),
+        batchDone: (e) => onEvent({ kind: 'batch', epoch: e.epoch, epochs: config.epochs, batch: e.batch, batches, loss: e.lossSum / e.seen, accuracy: e.stepSum / e.seen, imagesPerSecond: (e.seen * world) / ((performance.now() - e.started) / 1000) }),
         epochDone: ({ record: r, improved }) => onEvent({ kind: 'epoch', epoch: r.epoch, epochs: config.epochs, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy, valAccuracy: r.valAccuracy, lr: r.lr, imagesPerSecond: r.imagesPerSecond, seconds: r.seconds, improved }),
         nanStop: (s) => onEvent({ kind: 'nan', epoch: s.stoppedOnNaN!.epoch, batch: s.stoppedOnNaN!.batch as number, message: s.stoppedOnNaN!.message as string }),
-      },
+      }),
     });
     const fitted = performance.now();
     await l.close();

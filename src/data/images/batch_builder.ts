@@ -1,6 +1,7 @@
 // How one batch is made from uint8 pixels: the epoch's order, augmentation, standardization to float32
 // and int64 labels. Plain JavaScript with no tensors, so the loader's worker thread and the calling
 // thread run this same code: a batch depends only on (seed, epoch, batch index), wherever it is made.
+import { shardOrder, shardLength } from '../distributed_sampler.js';
 import { hashSeed, mulberry32, randomPermutation } from '../random.js';
 import { augmentImage, augmentIsActive, drawAugmentation } from './augment.js';
 import type { AugmentOptions } from './types.js';
@@ -20,6 +21,8 @@ export interface BatchPlan {
   readonly augment?: AugmentOptions;
   readonly mean: readonly number[];
   readonly std: readonly number[];
+  /** Distributed training: this rank's shard of each epoch's order (shardOrder); absent: the whole order. */
+  readonly shard?: { readonly rank: number; readonly worldSize: number };
 }
 
 /** A batch as arrays: standardized pixels [B, C, H, W], labels [B], and which images they are. */
@@ -32,6 +35,11 @@ export interface BuiltBatch {
 /** Batches in an epoch of n images: ceil(n / batchSize), or floor with dropLast. */
 export function countBatches(n: number, batchSize: number, dropLast: boolean): number {
   return dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
+}
+
+/** Images per epoch under a plan: all n, or a rank's shard of them. */
+export function planLength(n: number, plan: Pick<BatchPlan, 'shard'>): number {
+  return plan.shard ? shardLength(n, plan.shard.worldSize) : n;
 }
 
 /** Makes batches of one dataset's pixels under one plan; caches the current epoch's order. */
@@ -52,14 +60,16 @@ export class BatchBuilder {
   }
 
   get batchesPerEpoch(): number {
-    return countBatches(this.labels.length, this.plan.batchSize, this.plan.dropLast);
+    return countBatches(planLength(this.labels.length, this.plan), this.plan.batchSize, this.plan.dropLast);
   }
 
   /** The order images are visited in an epoch: a seeded permutation of (seed, epoch), or 0..n-1. */
   epochOrder(epoch: number): Int32Array {
     if (this.order === undefined || this.orderEpoch !== epoch) {
       const n = this.labels.length;
-      this.order = this.plan.shuffle ? randomPermutation(n, mulberry32(hashSeed(ORDER_SALT, this.plan.seed, epoch))) : Int32Array.from({ length: n }, (_, i) => i);
+      const order = this.plan.shuffle ? randomPermutation(n, mulberry32(hashSeed(ORDER_SALT, this.plan.seed, epoch))) : Int32Array.from({ length: n }, (_, i) => i);
+      const shard = this.plan.shard;
+      this.order = shard ? shardOrder(order, shard.rank, shard.worldSize) : order;
       this.orderEpoch = epoch;
     }
     return this.order;
@@ -74,7 +84,9 @@ export class BatchBuilder {
     const plane = height * width;
     const x = new Float32Array(indices.length * size);
     const y = new BigInt64Array(indices.length);
-    const random = augmentIsActive(augment) ? mulberry32(hashSeed(AUGMENT_SALT, this.plan.seed, epoch, batch)) : undefined;
+    // Each rank draws its own augmentations (the same batch index holds other images on each).
+    const salt = this.plan.shard ? [this.plan.shard.rank] : [];
+    const random = augmentIsActive(augment) ? mulberry32(hashSeed(AUGMENT_SALT, this.plan.seed, epoch, batch, ...salt)) : undefined;
     for (let j = 0; j < indices.length; j++) {
       const i = indices[j];
       let pixels = this.images.subarray(i * size, (i + 1) * size);

@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { fromTypedArray } from '../../tensor/creation.js';
 import { checkAugmentOptions } from './augment.js';
-import { BatchBuilder, countBatches, type BatchPlan, type BuiltBatch } from './batch_builder.js';
+import { BatchBuilder, countBatches, planLength, type BatchPlan, type BuiltBatch } from './batch_builder.js';
 import { checkImageDataset } from './dataset_ops.js';
 import type { LoaderWorkerData, BatchReply, BatchRequest } from './loader_worker.js';
 import type { AugmentOptions, ChannelStats, ImageBatch, ImageDataset } from './types.js';
@@ -25,12 +25,14 @@ export interface ImageLoaderOptions {
   dropLast?: boolean;
   /** Build batches in a worker thread ahead of use (default true); false builds them on the calling thread. */
   prefetch?: boolean;
+  /** Distributed training: visit only this rank's shard of each epoch's order (DistributedSampler's). */
+  shard?: { rank: number; worldSize: number };
 }
 
 /** How many batches the worker builds ahead of the one the caller trains on. */
 const PREFETCH_DEPTH = 2;
 
-const OPTION_NAMES = ['batchSize', 'stats', 'shuffle', 'seed', 'augment', 'dropLast', 'prefetch'];
+const OPTION_NAMES = ['batchSize', 'stats', 'shuffle', 'seed', 'augment', 'dropLast', 'prefetch', 'shard'];
 
 function checkBatchSize(where: string, batchSize: unknown): asserts batchSize is number {
   if (!Number.isInteger(batchSize) || (batchSize as number) < 1) throw new Error(`${where}: batchSize must be a positive integer, got ${String(batchSize)}`);
@@ -49,6 +51,14 @@ function checkStats(where: string, stats: ChannelStats, channels: number): void 
       }
     });
   }
+}
+
+function checkShard(where: string, shard: { rank: number; worldSize: number }): number {
+  if (shard === null || typeof shard !== 'object') throw new Error(`${where}: shard must be { rank, worldSize }`);
+  const { rank, worldSize } = shard;
+  if (!Number.isSafeInteger(worldSize) || worldSize < 1) throw new Error(`${where}: shard.worldSize must be a positive integer, got ${String(worldSize)}`);
+  if (!Number.isSafeInteger(rank) || rank < 0 || rank >= worldSize) throw new Error(`${where}: shard.rank must be an integer in 0..${worldSize - 1}, got ${String(rank)}`);
+  return worldSize;
 }
 
 function checkEpoch(where: string, epoch: number): void {
@@ -91,7 +101,7 @@ export class ImageLoader {
     checkImageDataset(dataset, where);
     if (options === undefined) throw new Error(`${where}: options { batchSize, stats, ... } are required`);
     checkOptionsObject(where, options, OPTION_NAMES);
-    const { batchSize, stats, shuffle = true, seed = 0, augment, dropLast = false, prefetch = true } = options;
+    const { batchSize, stats, shuffle = true, seed = 0, augment, dropLast = false, prefetch = true, shard } = options;
     checkBatchSize(where, batchSize);
     checkStats(where, stats, dataset.channels);
     for (const [key, v] of [['shuffle', shuffle], ['dropLast', dropLast], ['prefetch', prefetch]] as const) {
@@ -99,7 +109,8 @@ export class ImageLoader {
     }
     if (!Number.isSafeInteger(seed)) throw new Error(`${where}: seed must be an integer, got ${String(seed)}`);
     if (augment !== undefined) checkAugmentOptions(augment, where);
-    const n = dataset.labels.length;
+    if (shard !== undefined) checkShard(where, shard);
+    const n = planLength(dataset.labels.length, { shard });
     if (n === 0) throw new Error(`${where}: ${dataset.source} has no images`);
     if (dropLast && n < batchSize) {
       throw new Error(`${where}: with dropLast, ${n} images of ${dataset.source} make no batch of ${batchSize}; use a smaller batchSize or dropLast: false`);
@@ -108,6 +119,7 @@ export class ImageLoader {
       channels: dataset.channels, height: dataset.height, width: dataset.width, batchSize, shuffle, seed, dropLast,
       ...(augment !== undefined ? { augment: { ...augment } } : {}),
       mean: [...stats.mean], std: [...stats.std],
+      ...(shard !== undefined ? { shard: { rank: shard.rank, worldSize: shard.worldSize } } : {}),
     };
     this.builder = new BatchBuilder(dataset.images, dataset.labels, this.plan);
     this.batchesPerEpoch = countBatches(n, batchSize, dropLast);
