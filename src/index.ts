@@ -26,6 +26,7 @@ export type { CheckpointContents, LoadedCheckpoint } from './io/checkpoint.js';
 // optim: optimizers (SGD, Adam, AdamW) with param groups and state dicts; LR schedules (StepLR, MultiStepLR,
 // CosineAnnealingLR, LinearLR/LinearWarmup, SequentialLR, warmupCosine).
 export * from './optim/index.js';
+export * from './distributed/index.js';
 // theory: Proposition 3.1 bounds (logitBound, betaMin, alphaMin, betaMinForAlpha, checkApproximation) and
 // Theorem 3.2 quantities (htafValue, htafDerivative, slopeAtZero, tailConstant, tailRatioVsScaledSigmoid), float64 math.
 export * from './theory/index.js';

@@ -27,6 +27,8 @@ import {
   MODEL_SIZE_FLAGS, commandError, datasetOption, describeData, fmt, givenOptions, loadData, modelSizeOptions, trainConfigOf, trainingOptions, trainProgress,
   type DataOptions, type ModelSizeKey, type TrainingCliOptions,
 } from './image_common.js';
+import { addDistributedFlags, isLauncher, joinGroup, launch, type DistributedFlags } from './distributed_flags.js';
+import { workerEnvironment } from '../distributed/launch.js';
 import { activationSpecOption, nonNegativeInt, oneOf, positiveInt, positiveNumber, shapeList } from './options.js';
 
 // ---- option parsers -------------------------------------------------------------------------------
@@ -110,7 +112,7 @@ function trainSettings(o: TrainingCliOptions & OwnTrainingFlags): Omit<ImageTrai
   return { ...trainConfigOf(o), preciseBn: o.preciseBn };
 }
 
-interface TrainCliOptions extends DataOptions, TrainingCliOptions, OwnTrainingFlags, Omit<ImageModelOptions, 'kind'> {
+interface TrainCliOptions extends DataOptions, TrainingCliOptions, OwnTrainingFlags, DistributedFlags, Omit<ImageModelOptions, 'kind'> {
   model: ImageModelKind;
   lr: number;
   out?: string;
@@ -142,7 +144,7 @@ function trainReport(r: ImageTrainResult): string[] {
 async function runTrain(o: TrainCliOptions): Promise<void> {
   const command = 'htaf images train';
   if (o.resume && o.out === undefined) throw new Error(`${command}: --resume needs --out DIR (the run to continue)`);
-  if (o.threads) setNumThreads(o.threads);
+  const rank = workerEnvironment()?.rank ?? 0;
   const modelOptions = modelOptionsOf(o);
   // The choice is checked before any data is read: a bad --method or size fails at once (a --patch-size
   // that does not divide the image size, once the data is known).
@@ -153,21 +155,28 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   }
   if (o.out !== undefined) {
     const checkpoint = join(o.out, 'checkpoint.safetensors');
-    if (!o.resume && existsSync(checkpoint)) throw new Error(`${command} --out '${o.out}': it already holds a run (${checkpoint}); add --resume to continue it, or choose another --out`);
+    if (!o.resume && existsSync(checkpoint) && rank === 0) throw new Error(`${command} --out '${o.out}': it already holds a run (${checkpoint}); add --resume to continue it, or choose another --out`);
     if (o.resume && !existsSync(checkpoint)) process.stderr.write(`${command}: no checkpoint in ${o.out} yet; starting at epoch 1\n`);
   }
+  if (isLauncher(o)) return launch(command, o);
+  if (o.threads) setNumThreads(o.threads);
+  const group = joinGroup();
   const data = await loadData(command, o);
-  process.stderr.write(`${command}: ${describeData(o.dataset, data.train, data.test)}\n`);
+  if (rank === 0) process.stderr.write(`${command}: ${describeData(o.dataset, data.train, data.test)}\n`);
+  if (group && rank === 0) process.stderr.write(`${command}: ${group.worldSize} processes, global batch ${o.batch} × ${group.worldSize} = ${(o.batch) * group.worldSize}\n`);
   const config: Partial<ImageTrainConfig> & { model: ImageModelOptions } = { ...trainSettings(o), model: modelOptions, lr: o.lr };
-  const progress = trainProgress();
+  const progress = rank === 0 ? trainProgress() : { onEvent: () => {}, stop: () => {} };
   let r: ImageTrainResult;
   try {
-    r = await trainImageModel(config, { train: data.train, test: data.test, name: o.dataset }, { outDir: o.out, resume: !!o.resume, onEvent: progress.onEvent });
+    r = await trainImageModel(config, { train: data.train, test: data.test, name: o.dataset }, {
+      outDir: o.out, resume: !!o.resume, onEvent: progress.onEvent, ...(group ? { distributed: { group, syncBatchNorm: !!o.syncBatchNorm } } : {}),
+    });
   } catch (err) {
     throw commandError(command, err);
   } finally {
     progress.stop();
   }
+  if (rank !== 0) return; // rank 0 reports and writes the run
   if (o.out !== undefined) {
     const report = {
       dataset: o.dataset, ...r,
@@ -395,7 +404,7 @@ export function registerImages(program: Command): void {
   const images = program.command('images').description('image models (Table 1): train, compare and ANN-to-SNN conversion');
   const datasetHelp = `${IMAGE_SOURCE_FORMS.join('|')} (fashion-mnist: $HTAF_FASHION_MNIST_DIR or Debian's dataset-fashion-mnist)`;
 
-  imageTrainingOptions(
+  addDistributedFlags(imageTrainingOptions(
     modelSizeOptions(
       images
         .command('train')
@@ -418,7 +427,7 @@ export function registerImages(program: Command): void {
       .option('--out <dir>', 'keep checkpoint.safetensors (every epoch), best.safetensors and result.json here')
       .option('--resume', 'continue the run in --out from its last checkpoint')
       .option('--json', 'print only one JSON line {"accuracy","smoothAccuracy","imagesPerSecond"} on stdout (test accuracy, exact and smooth steps; training images/s)'),
-  ).action((o: TrainCliOptions) => runTrain(o));
+  )).action((o: TrainCliOptions) => runTrain(o));
 
   // The size flags are images train's words; a bare value is for every model of --models that takes the
   // option, kind=n pairs for one model kind each (--depth 16,bnn=18: WRN-16 for dhn and standard, Bi-Real-18).

@@ -10,3 +10,5 @@ export { fitPreprocessor, preprocessorFromJSON, TabularPreprocessor, PREPROCESSO
 export type { FitOptions, PreprocessorJSON, ColumnSpec, NumericColumnSpec, TextColumnSpec } from './preprocess.js';
 export { builtinDatasets, builtinNames, loadBuiltin, resolveDataSource, dataFile } from './builtin.js';
 export type { BuiltinDataset, DataSource } from './builtin.js';
+export { DistributedSampler, shardOrder, shardLength } from './distributed_sampler.js';
+export type { DistributedSamplerOptions } from './distributed_sampler.js';

@@ -270,3 +270,25 @@ test('images convert: the ANN-to-SNN table per T beside an HTAF SNN; a non-ReLU 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('images train --nproc 2: two worker processes train one run; rank 0 reports and writes it; an existing run is refused before any worker starts', () => {
+  const { dir, cli } = setup();
+  try {
+    const out = join(dir, 'ddp');
+    const r = cli(['train', ...TINY, '--model', 'dhn', '--method', 'htaf', '--epochs', '1', '--nproc', '2', '--out', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /2 processes \(2 on this machine, 1 thread each\)/);
+    assert.match(r.stderr, /\[rank 0\] htaf images train: 2 processes, global batch 16 × 2 = 32/);
+    assert.doesNotMatch(r.stderr, /\[rank 1\] .*epoch 1\/1/, 'rank 1 prints no progress');
+    const lines = r.stdout.split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, 1, `only rank 0 writes stdout: ${r.stdout}`);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    assert.equal(result.test.accuracy, JSON.parse(lines[0]).accuracy);
+    const again = cli(['train', ...TINY, '--model', 'dhn', '--epochs', '1', '--nproc', '2', '--out', out]);
+    assert.notEqual(again.status, 0);
+    assert.match(again.stderr, /it already holds a run/);
+    assert.doesNotMatch(again.stderr, /\[rank/, 'refused by the launcher');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
