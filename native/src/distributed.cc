@@ -57,17 +57,17 @@ Group& groupOf(int64_t id) {
 
 // Runs one collective under the group's timeout; any failure names this rank.
 void await(Group& g, const char* what, const c10::intrusive_ptr<c10d::Work>& work) {
+  std::string reason;
   try {
     work->wait(g.timeout);
+    return;
   } catch (const c10::Error& e) {
-    throw std::runtime_error(std::string(what) + " failed on rank " + std::to_string(g.rank) + " of " + std::to_string(g.size) +
-                             " (a peer died, or did not reach the call within " + std::to_string(g.timeout.count()) +
-                             " ms): " + e.what_without_backtrace());
+    reason = e.what_without_backtrace();
   } catch (const std::exception& e) {
-    throw std::runtime_error(std::string(what) + " failed on rank " + std::to_string(g.rank) + " of " + std::to_string(g.size) +
-                             " (a peer died, or did not reach the call within " + std::to_string(g.timeout.count()) +
-                             " ms): " + e.what());
+    reason = e.what();
   }
+  throw std::runtime_error(std::string(what) + " failed on rank " + std::to_string(g.rank) + " of " + std::to_string(g.size) +
+                           " (a peer died, or did not reach the call within " + std::to_string(g.timeout.count()) + " ms): " + reason);
 }
 
 c10d::ReduceOp reduceOp(const std::string& name) {

@@ -83,7 +83,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
         });
         this.processGroup.allReduce(grads, 'sum', scale);
         this.#collectives++;
-        this.#bytesReduced += grads.reduce((s, g) => s + g.shape.reduce((a, b) => a * b, 1) * (BYTES[g.dtype] ?? 4), 0);
+        this.#bytesReduced += grads.reduce((s, g) => s + g.numel() * (BYTES[g.dtype] ?? 4), 0);
       });
     }
   }
@@ -110,6 +110,16 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     });
   }
 
+  /** The smallest and largest of one number over the ranks (one all-reduce: the max of v and of -v). */
+  rangeOverRanks(value: number): { min: number; max: number } {
+    return tidy(() => {
+      const t = tensor([value, -value], { dtype: 'float64' });
+      this.processGroup.allReduce(t, 'max');
+      const [max, negMin] = t.toTypedArray() as Float64Array;
+      return { min: -negMin, max };
+    });
+  }
+
   /** Collectives and bytes reduceGradients has made so far (the scale-out estimate of docs/distributed.md). */
   get traffic(): { collectives: number; bytes: number } {
     return { collectives: this.#collectives, bytes: this.#bytesReduced };
@@ -130,7 +140,7 @@ function bucketize(params: readonly Tensor[], capBytes: number): Tensor[][] {
   const buckets: Tensor[][] = [];
   const open = new Map<string, { ps: Tensor[]; bytes: number }>();
   for (const p of params) {
-    const bytes = p.shape.reduce((a, b) => a * b, 1) * (BYTES[p.dtype] ?? 4);
+    const bytes = p.numel() * (BYTES[p.dtype] ?? 4);
     let b = open.get(p.dtype);
     if (b && b.bytes + bytes > capBytes && b.ps.length > 0) {
       buckets.push(b.ps);

@@ -66,12 +66,9 @@ export class ProcessGroup {
   }
 }
 
-function list(tensors: Tensor | readonly Tensor[]): ReturnType<typeof handles> {
-  return handles(Array.isArray(tensors) ? tensors : [tensors as Tensor]);
-}
-
-function handles(ts: readonly Tensor[]) {
-  return ts.map((t) => t.native);
+/** The addon's handles of one tensor or a list. */
+function list(tensors: Tensor | readonly Tensor[]) {
+  return (Array.isArray(tensors) ? tensors : [tensors as Tensor]).map((t) => t.native);
 }
 
 function envInt(name: string): number | undefined {

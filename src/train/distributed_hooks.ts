@@ -13,9 +13,9 @@ export function ddpHooks<B, R>(ddp: DistributedDataParallel): FitHooks<B, R> {
   return {
     start(state) {
       ddp.syncModule();
-      const [sum, min] = [ddp.sumOverRanks([state.epoch])[0], -ddp.sumOverRanks([-state.epoch])[0]];
-      if (sum !== min) {
-        throw new Error(`distributed training: rank ${ddp.processGroup.rank} resumed after epoch ${state.epoch}, but the ranks' epochs sum to ${sum} ` +
+      const { min, max } = ddp.rangeOverRanks(state.epoch);
+      if (min !== max) {
+        throw new Error(`distributed training: rank ${ddp.processGroup.rank} resumed after epoch ${state.epoch}, but the ranks resumed after epochs ${min} to ${max} ` +
           `(every rank needs rank 0's checkpoint: one shared run folder, or a copy of it on every machine)`);
       }
     },

@@ -53,12 +53,11 @@ function checkStats(where: string, stats: ChannelStats, channels: number): void 
   }
 }
 
-function checkShard(where: string, shard: { rank: number; worldSize: number }): number {
+function checkShard(where: string, shard: { rank: number; worldSize: number }): void {
   if (shard === null || typeof shard !== 'object') throw new Error(`${where}: shard must be { rank, worldSize }`);
   const { rank, worldSize } = shard;
   if (!Number.isSafeInteger(worldSize) || worldSize < 1) throw new Error(`${where}: shard.worldSize must be a positive integer, got ${String(worldSize)}`);
   if (!Number.isSafeInteger(rank) || rank < 0 || rank >= worldSize) throw new Error(`${where}: shard.rank must be an integer in 0..${worldSize - 1}, got ${String(rank)}`);
-  return worldSize;
 }
 
 function checkEpoch(where: string, epoch: number): void {
