@@ -11,6 +11,7 @@ import { runCompare, type CompareEvent } from '../train/protocol.js';
 import { writeCompareReport } from '../report/compare_report.js';
 import { setNumThreads } from '../core/runtime.js';
 import { nonNegativeInt, oneOf, positiveInt, taskOption } from './options.js';
+import { addJobsFlag, gridJobs } from './distributed_flags.js';
 
 
 /**
@@ -57,11 +58,11 @@ function fmt(v: number | undefined): string {
 }
 
 /**
- * Progress: on a terminal, two cli-progress bars (runs done/total with an ETA; the current run's epochs);
- * otherwise (CI logs, pipes) one line per finished run, and a line every 30 s during a long run.
+ * Progress: on a terminal, two cli-progress bars (runs done/total with an ETA; the current run's epochs,
+ * unless the runs are in worker processes, which send no epochs); otherwise (CI logs, pipes) one line per finished run, and a line every 30 s during a long run.
  * Everything goes to stderr; the table goes to stdout.
  */
-function progressReporter(tty: boolean): { onEvent: (e: CompareEvent) => void; stop: () => void } {
+function progressReporter(tty: boolean, epochs: boolean): { onEvent: (e: CompareEvent) => void; stop: () => void } {
   const started = Date.now();
   let firstDone = 0;
   let doneHere = 0;
@@ -99,7 +100,7 @@ function progressReporter(tty: boolean): { onEvent: (e: CompareEvent) => void; s
         if (tty) {
           multibar = new cliProgress.MultiBar({ format: '{name} [{bar}] {value}/{total} {unit} | {info}', barsize: 24, hideCursor: false, clearOnComplete: false, autopadding: true, fps: 10 });
           runsBar = multibar.create(e.total, e.done, { name: 'runs ', unit: 'runs', info: 'ETA ?' });
-          epochBar = multibar.create(1, 0, { name: 'epoch', unit: 'epochs', info: '' });
+          if (epochs) epochBar = multibar.create(1, 0, { name: 'epoch', unit: 'epochs', info: '' });
           draw(true);
         }
         break;
@@ -158,7 +159,7 @@ function progressReporter(tty: boolean): { onEvent: (e: CompareEvent) => void; s
 }
 
 export function registerCompare(program: Command): void {
-  program
+  const command = program
     .command('compare')
     .description("the paper's protocol (Table 8): methods compared over seeded 70/10/20 splits, hyperparameters chosen on validation")
     .requiredOption('--data <file|name>', 'a CSV file, or a built-in dataset: churn, credit, concrete, boston')
@@ -172,14 +173,16 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'seed of the splits and runs', nonNegativeInt('--seed'), 0)
     .option('--out <dir>', 'output folder (default compare-out/<dataset>)')
     .option('--resume', 'continue the journal in --out, skipping finished runs')
-    .option('--threads <n>', 'intra-op threads (default: libtorch\'s)', positiveInt('--threads'))
+    .option('--threads <n>', 'intra-op threads (default: libtorch\'s)', positiveInt('--threads'));
+  addJobsFlag(command)
     .action(async (o) => {
       if (o.seed > 2 ** 31 - 1) throw new InvalidArgumentError(`--seed must be at most ${2 ** 31 - 1}, got ${o.seed}`);
       const grid = o.grid ? readGrid(o.grid) : GRID_PRESETS[o.budget]();
       if (o.threads) setNumThreads(o.threads);
       const name = o.data.replace(/\\/g, '/').split('/').pop()!.replace(/\.[^.]*$/, '') || 'data';
       const outDir = o.out ?? join('compare-out', name);
-      const progress = progressReporter(!!process.stderr.isTTY);
+      const jobs = gridJobs('compare', o);
+      const progress = progressReporter(!!process.stderr.isTTY, !jobs);
       try {
         const run = await runCompare({
           data: o.data,
@@ -192,6 +195,7 @@ export function registerCompare(program: Command): void {
           seed: o.seed,
           outDir,
           resume: !!o.resume,
+          jobs,
           onEvent: progress.onEvent,
         });
         const { text, files } = writeCompareReport(outDir, run);

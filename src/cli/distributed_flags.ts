@@ -9,6 +9,7 @@ import { packageRoot } from '../core/package_root.js';
 import { setNumThreads } from '../core/runtime.js';
 import { launchWorkers, workerEnvironment } from '../distributed/launch.js';
 import { initProcessGroup, type ProcessGroup } from '../distributed/process_group.js';
+import { isGridWorker, type GridJobs } from '../train/grid_pool.js';
 import { positiveInt, nonNegativeInt } from './options.js';
 
 export interface DistributedFlags {
@@ -54,4 +55,17 @@ export function joinGroup(): ProcessGroup | undefined {
   if (who === null) return undefined;
   if (process.env.HTAF_WORKER_THREADS) setNumThreads(Number(process.env.HTAF_WORKER_THREADS));
   return initProcessGroup({ backend: 'gloo' });
+}
+
+/** --jobs for grid commands (compare, images compare): independent grid points in N worker processes. */
+export function addJobsFlag(cmd: Command): Command {
+  return cmd.option('--jobs <n>', 'grid points trained in parallel, in N worker processes (threads split between them unless --threads); the table is the same as with --jobs 1 at the same --threads', positiveInt('--jobs'));
+}
+
+/** The grid's worker pool from --jobs and --threads (undefined for one process); the parent says what it starts. */
+export function gridJobs(command: string, o: { jobs?: number; threads?: number }): GridJobs | undefined {
+  if ((o.jobs ?? 1) <= 1) return undefined;
+  const threads = o.threads ?? Math.max(1, Math.floor(availableParallelism() / o.jobs!));
+  if (!isGridWorker()) process.stderr.write(`${command}: ${o.jobs} worker processes, ${threads} thread${threads > 1 ? 's' : ''} each; this process keeps the journal\n`);
+  return { count: o.jobs!, threads };
 }

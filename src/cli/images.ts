@@ -27,7 +27,7 @@ import {
   MODEL_SIZE_FLAGS, commandError, datasetOption, describeData, fmt, givenOptions, loadData, modelSizeOptions, trainConfigOf, trainingOptions, trainProgress,
   type DataOptions, type ModelSizeKey, type TrainingCliOptions,
 } from './image_common.js';
-import { addDistributedFlags, isLauncher, joinGroup, launch, type DistributedFlags } from './distributed_flags.js';
+import { addDistributedFlags, addJobsFlag, gridJobs, isLauncher, joinGroup, launch, type DistributedFlags } from './distributed_flags.js';
 import { workerEnvironment } from '../distributed/launch.js';
 import { activationSpecOption, nonNegativeInt, oneOf, positiveInt, positiveNumber, shapeList } from './options.js';
 
@@ -208,9 +208,11 @@ interface CompareCliOptions extends DataOptions, TrainingCliOptions, OwnTraining
   T?: number;
   out?: string;
   resume?: boolean;
+  jobs?: number;
 }
 
-function compareProgress(): { onEvent: (e: ImageCompareEvent) => void; stop: () => void } {
+/** Progress of images compare; with worker processes (--jobs) runs overlap and send no training events. */
+function compareProgress(parallel: boolean): { onEvent: (e: ImageCompareEvent) => void; stop: () => void } {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const started = Date.now();
   let doneHere = 0;
@@ -222,7 +224,7 @@ function compareProgress(): { onEvent: (e: ImageCompareEvent) => void; stop: () 
           log(`images compare: ${e.dataset}: ${e.total} runs (${e.epochs} epochs each); journal ${e.journal}${e.done ? `; resuming: ${e.done} already done (skipped)` : ''}`);
           break;
         case 'run-start':
-          train = trainProgress(`[${e.done + 1}/${e.total}] ${e.plan.model} ${e.plan.method} lr=${e.plan.lr} seed#${e.plan.seedIndex}`);
+          if (!parallel) train = trainProgress(`[${e.done + 1}/${e.total}] ${e.plan.model} ${e.plan.method} lr=${e.plan.lr} seed#${e.plan.seedIndex}`);
           break;
         case 'train':
           if (e.event.kind !== 'start' && e.event.kind !== 'epoch') train?.onEvent(e.event);
@@ -290,7 +292,8 @@ async function runCompareCli(o: CompareCliOptions): Promise<void> {
   const data = await loadData(command, o);
   process.stderr.write(`${command}: ${describeData(o.dataset, data.train, data.test)}\n`);
   const outDir = o.out ?? join('images-compare-out', o.dataset.replace(/[:/\\]+/g, '_'));
-  const progress = compareProgress();
+  const jobs = gridJobs(command, o);
+  const progress = compareProgress(!!jobs);
   try {
     const run = await runImageCompare({
       data: { train: data.train, test: data.test, name: o.dataset },
@@ -303,6 +306,7 @@ async function runCompareCli(o: CompareCliOptions): Promise<void> {
       train: trainSettings(o),
       outDir,
       resume: !!o.resume,
+      jobs,
       onEvent: progress.onEvent,
     });
     const { text, files } = writeImageCompareReport(outDir, run);
@@ -432,7 +436,7 @@ export function registerImages(program: Command): void {
   // The size flags are images train's words; a bare value is for every model of --models that takes the
   // option, kind=n pairs for one model kind each (--depth 16,bnn=18: WRN-16 for dhn and standard, Bi-Real-18).
   const perKindHelp = (example: string) => `n: every model of --models that takes it; kind=n: that model (e.g. ${example})`;
-  imageTrainingOptions(
+  const compare = imageTrainingOptions(
     modelSizeOptions(
       images
         .command('compare')
@@ -452,7 +456,8 @@ export function registerImages(program: Command): void {
       .option('--T <n>', 'snn time steps (default 4)', positiveInt('--T'))
       .option('--out <dir>', 'output folder (default images-compare-out/<dataset>)')
       .option('--resume', 'continue the journal in --out, skipping finished runs'),
-  ).action((o: CompareCliOptions) => runCompareCli(o));
+  );
+  addJobsFlag(compare).action((o: CompareCliOptions) => runCompareCli(o));
 
   images
     .command('convert')

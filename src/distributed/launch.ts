@@ -6,10 +6,12 @@
 // a "[rank R]" prefix, and its last lines are kept. When a worker fails, the others are stopped (SIGTERM,
 // then SIGKILL after a grace period) and the launch fails naming the rank, how it ended and its last
 // words; Ctrl-C (SIGINT) or SIGTERM to the launcher stops every worker.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChildGroup } from '../core/child_group.js';
+import { LineTail } from '../core/line_tail.js';
 
 export interface LaunchOptions {
   /** Workers on this machine. */
@@ -86,65 +88,35 @@ export async function launchWorkers(script: string, args: readonly string[], opt
   const store = storeDir ? `file://${join(storeDir, 'store')}` : `tcp://${masterAddr.includes(':') ? `[${masterAddr}]` : masterAddr}:${port}`;
   const envs = workerEnvs({ ...options, nproc, nnodes, nodeRank, masterAddr, masterPort: port }, store);
 
-  const children: ChildProcess[] = [];
-  const last: string[][] = envs.map(() => []);
   let failure: WorkerFailure | undefined;
-  let stopping = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-
-  const stopAll = () => {
-    if (stopping) return;
-    stopping = true;
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-    killTimer = setTimeout(() => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    }, graceMs);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
+  const group = new ChildGroup(graceMs, (signal) => {
     if (!failure) failure = new WorkerFailure(`launch: stopped by ${signal}; every worker was stopped`, -1, null, signal, []);
-    stopAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
 
   try {
-    await Promise.all(envs.map((env, i) => new Promise<void>((resolve) => {
+    await Promise.all(envs.map((env) => new Promise<void>((resolve) => {
       const rank = Number(env.RANK);
-      const child = fork(script, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-      children.push(child);
+      const child = group.add(fork(script, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
       if (rank === 0) child.stdout!.pipe(out, { end: false });
       else child.stdout!.resume();
-      let partial = '';
-      child.stderr!.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop()!;
-        for (const line of lines) {
-          err.write(`[rank ${rank}] ${line}\n`);
-          last[i].push(line);
-          if (last[i].length > keep) last[i].shift();
-        }
-      });
+      const tail = new LineTail(keep, (line) => err.write(`[rank ${rank}] ${line}\n`));
+      child.stderr!.on('data', (chunk: Buffer) => tail.push(chunk));
       child.on('exit', (code, signal) => {
-        if (partial) {
-          err.write(`[rank ${rank}] ${partial}\n`);
-          last[i].push(partial);
-        }
+        tail.flush();
         if ((code !== 0 || signal !== null) && !failure) {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-          const words = last[i].filter((l) => l.trim() !== '');
+          const words = tail.words();
           failure = new WorkerFailure(
             `worker rank ${rank} (pid ${child.pid}) ${how}; the other workers were stopped.` + (words.length ? ` Its last words:\n  ${words.join('\n  ')}` : ' It wrote nothing to stderr.'),
             rank, code, signal, words,
           );
-          stopAll();
+          group.stopAll();
         }
         resolve();
       });
     })));
   } finally {
-    if (killTimer) clearTimeout(killTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    group.dispose();
     if (storeDir) rmSync(storeDir, { recursive: true, force: true });
   }
   if (failure) throw failure;

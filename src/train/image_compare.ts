@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { summarize, type ResultTable, type Summary } from '../metrics/summary.js';
+import type { GridJobs } from './grid_pool.js';
 import { JOURNAL_FILE, Journal, readJournalFile, runGrid, type JournalHeader, type JournalKind } from './journal.js';
 import { bestIndex } from './selection.js';
 import { hashSeed } from '../data/random.js';
@@ -48,6 +49,8 @@ export interface ImageCompareOptions {
   train: Partial<SharedTrainSettings>;
   outDir: string;
   resume?: boolean;
+  /** Runs in parallel worker processes (grid_pool.ts), which rerun this program to rebuild the grid; their training events are not forwarded. */
+  jobs?: GridJobs;
   onEvent?: (e: ImageCompareEvent) => void;
   /** Replaces trainImageModel (tests count runs with it). */
   trainRun?: (config: ImageTrainConfig, data: ImageTrainData, options: ImageTrainOptions) => Promise<ImageTrainResult>;
@@ -240,7 +243,7 @@ export async function runImageCompare(o: ImageCompareOptions): Promise<ImageComp
   }, {
     runStart: (plan, done) => emit({ kind: 'run-start', done, total, plan }),
     runEnd: (record, done) => emit({ kind: 'run-end', done, total, record }),
-  });
+  }, { who: where, jobs: o.jobs });
 
   // Selection on validation, then the cells.
   const num = (v: number | null | undefined) => (typeof v === 'number' ? v : NaN);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { differingKeys } from './config_diff.js';
+import { isGridWorker, runGridPool, serveGrid, type GridJobs } from './grid_pool.js';
 import { appendJsonLine, readJsonLines } from './json_file.js';
 
 export const JOURNAL_FILE = 'runs.jsonl';
@@ -47,13 +48,18 @@ export function readJournalFile<R>(path: string, kind: JournalKind<R>): { header
 export class Journal<R extends { key: string }> {
   readonly #done = new Map<string, R>();
 
-  private constructor(readonly path: string) {}
+  /** `hash`: of the command's identity (the header's). */
+  private constructor(readonly path: string, readonly hash: string) {}
 
-  /** Opens (or starts) the journal at `path` for a command of this identity. */
+  /**
+   * Opens (or starts) the journal at `path` for a command of this identity. In a grid worker (--jobs) it
+   * only knows the identity's hash: the parent process alone reads and writes the file.
+   */
   static open<R extends { key: string }>(path: string, kind: JournalKind<R>, identity: Record<string, unknown>, resume: boolean): Journal<R> {
     const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+    const journal = new Journal<R>(path, hash);
+    if (isGridWorker()) return journal;
     mkdirSync(dirname(path), { recursive: true });
-    const journal = new Journal<R>(path);
     let header: JournalHeader | null = null;
     if (existsSync(path)) {
       if (!resume) throw new Error(`${kind.who}: ${path} exists (a comparison was started there): add --resume to continue it, or choose another --out`);
@@ -94,16 +100,27 @@ export class Journal<R extends { key: string }> {
 
 /**
  * The one grid runner: runs every plan the journal has not finished, in order, appending each result.
- * `run` trains one plan and returns its record; events say where the grid stands.
+ * `run` trains one plan and returns its record; events say where the grid stands. With `jobs.count` > 1
+ * the plans run in that many worker processes (grid_pool.ts); in such a worker this serves the parent and
+ * never returns.
  */
 export async function runGrid<P extends { key: string }, R extends { key: string }>(
   journal: Journal<R>, plans: readonly P[], run: (plan: P) => Promise<R>,
   events: { runStart?(plan: P, done: number, total: number): void; runEnd?(record: R, done: number, total: number): void } = {},
+  options: { who?: string; jobs?: GridJobs } = {},
 ): Promise<void> {
+  if (isGridWorker()) return serveGrid(journal.hash, plans, run);
   const total = plans.length;
   let done = plans.filter((p) => journal.has(p.key)).length;
-  for (const plan of plans) {
-    if (journal.has(plan.key)) continue;
+  const todo = plans.filter((p) => !journal.has(p.key));
+  if ((options.jobs?.count ?? 1) > 1) {
+    let started = done;
+    return runGridPool(options.who ?? 'grid', journal.hash, todo, options.jobs!, (r: R) => journal.append(r), {
+      runStart: (plan) => events.runStart?.(plan, started++, total),
+      runEnd: (stored) => events.runEnd?.(stored, ++done, total),
+    });
+  }
+  for (const plan of todo) {
     events.runStart?.(plan, done, total);
     const stored = journal.append(await run(plan));
     done++;

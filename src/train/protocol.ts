@@ -23,6 +23,7 @@ import { DEFAULT_FRACTIONS, builtinDatasets, fitPreprocessor, loadTabular, rando
 import type { Encoded, Preprocessor, Split, TabularDataset, TaskKind } from '../data/tabular_types.js';
 import { metricLabel, summarize, type ResultTable } from '../metrics/summary.js';
 import { planMethods, type Grid, type GridPoint, type MethodPlan } from './grid.js';
+import type { GridJobs } from './grid_pool.js';
 import { JOURNAL_FILE, Journal, readJournalFile, runGrid, type JournalHeader, type JournalKind } from './journal.js';
 import { bestIndex } from './selection.js';
 import { primaryMetric, trainRun } from './trainer.js';
@@ -68,6 +69,11 @@ export interface CompareOptions {
   outDir: string;
   /** Continue DIR/runs.jsonl; without it an existing journal is an error. */
   resume?: boolean;
+  /**
+   * Grid points in parallel worker processes (grid_pool.ts): they rerun this program to rebuild the grid,
+   * with the real ProtocolDeps. Per-epoch events are not forwarded from them.
+   */
+  jobs?: GridJobs;
   onEvent?: (e: CompareEvent) => void;
 }
 
@@ -267,7 +273,7 @@ export async function runCompare(o: CompareOptions, deps: ProtocolDeps = default
   }, {
     runStart: (g, done) => emit({ kind: 'run-start', done, total, split: g.split, method: g.plan.name, point: g.point, epochs }),
     runEnd: (record, done) => emit({ kind: 'run-end', done, total, record, metric }),
-  });
+  }, { who: 'compare', jobs: o.jobs });
 
   // Selection on validation and the table.
   const methods: Record<string, MethodResult> = {};

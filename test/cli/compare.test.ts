@@ -3,7 +3,7 @@
 // redoing finished runs. Also the CLI's errors and the --methods syntax.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,4 +155,57 @@ test('--methods: specs keep their commas', () => {
   assert.deepEqual(splitMethods('relu,htaf:alpha=2,beta=11,ste:rect,a=1, ss:gamma=22'), ['relu', 'htaf:alpha=2,beta=11', 'ste:rect,a=1', 'ss:gamma=22']);
   assert.deepEqual(splitMethods('ste:tanh;gelu'), ['ste:tanh', 'gelu']);
   assert.throws(() => splitMethods(' , '), /--methods must list/);
+});
+
+/** The pids of a process's children (Linux `ps`). */
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+test('compare --jobs 2: the same table as --jobs 1; a killed worker names its grid point, --resume finishes', async () => {
+  const { dir, csv, grid } = setup();
+  try {
+    const serial = runCli([...args(csv, grid, join(dir, 'serial')), '--threads', '1']);
+    assert.equal(serial.status, 0, serial.stderr);
+
+    const out = join(dir, 'jobs');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/htaf.js'), ...args(csv, grid, out), '--threads', '1', '--jobs', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let killed: number | undefined;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (killed === undefined && runLines(stderr).length >= 1) {
+        killed = childPids(child.pid!)[0];
+        if (killed) process.kill(killed, 'SIGKILL');
+      }
+    });
+    const started = Date.now();
+    const code = await exited;
+    assert.ok(killed, `a worker process to kill; stderr:\n${stderr}`);
+    assert.equal(code, 1, stderr);
+    assert.ok(Date.now() - started < 60_000);
+    assert.match(stderr, /2 worker processes, 1 thread each/);
+    assert.match(stderr, new RegExp(`compare: worker \\d \\(pid ${killed}\\) was killed by SIGKILL while running grid point '\\d\\|(relu|htaf)\\|[^']+'; the other workers were stopped`));
+    assert.ok(childPids(child.pid!).length === 0, 'no worker outlives the parent');
+    const before = journalRuns(out);
+    assert.ok(before >= 1 && before < TOTAL, `journal has ${before} runs`);
+
+    const resumed = runCli([...args(csv, grid, out), '--threads', '1', '--jobs', '2', '--resume']);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(runLines(resumed.stderr).length, TOTAL - before, 'only the unfinished runs are trained');
+    const lines = readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n');
+    const keys = lines.slice(1).map((l) => JSON.parse(l).key);
+    assert.equal(new Set(keys).size, TOTAL, 'one valid journal, every run once');
+    assert.equal(keys.length, TOTAL);
+    for (const f of ['results.md', 'results.csv']) {
+      assert.equal(readFileSync(join(out, f), 'utf8'), readFileSync(join(dir, 'serial', f), 'utf8'), `${f}: --jobs 2 = --jobs 1`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -206,12 +206,12 @@ test('images train/compare/convert: bad options give errors naming the option an
   }
 });
 
-test('images compare: Table 1 (models × methods, mean (se) over seeds) and --resume without retraining', () => {
+test('images compare: Table 1 (models × methods, mean (se) over seeds), --resume without retraining, --jobs 2 the same tables', () => {
   const { dir, cli } = setup();
   try {
     const out = join(dir, 'cmp');
     const args = ['compare', '--dataset', 'fashion-mnist', '--models', 'dhn,standard', '--methods', 'htaf,ss', '--seeds', '2', '--epochs', '1', '--batch', '16',
-      '--depth', '10', '--base-width', '4', '--lr', '0.01', '--out', out];
+      '--depth', '10', '--base-width', '4', '--lr', '0.01', '--threads', '1', '--out', out];
     const a = cli(args);
     assert.equal(a.status, 0, a.stderr);
     assert.match(a.stdout, /Model +HTAF Accuracy +SS Accuracy +ReLU Accuracy/);
@@ -233,6 +233,13 @@ test('images compare: Table 1 (models × methods, mean (se) over seeds) and --re
     const refused = cli(args);
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr, /runs\.jsonl exists .*add --resume/);
+    // Two worker processes: every run once, the same tables bit for bit.
+    const parallel = join(dir, 'cmp2');
+    const p = cli([...args.slice(0, -1), parallel, '--jobs', '2']);
+    assert.equal(p.status, 0, p.stderr);
+    assert.match(p.stderr, /2 worker processes, 1 thread each/);
+    assert.equal((p.stderr.match(/^\[\d\/6\] /gm) ?? []).length, 6, p.stderr);
+    for (const f of ['results.md', 'results.csv']) assert.equal(readFileSync(join(parallel, f), 'utf8'), readFileSync(join(out, f), 'utf8'), f);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
