@@ -3,11 +3,14 @@
 import { Adam } from '../optim/index.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential } from '../nn/index.js';
 import { WideResNet } from '../models/index.js';
-import { crossEntropy, mseLoss, randint, randn } from '../tensor/functions.generated.js';
+import { crossEntropy, mseLoss } from '../tensor/functions.generated.js';
+import { DistributedDataParallel } from '../distributed/ddp.js';
+import type { ProcessGroup } from '../distributed/process_group.js';
 import { manualSeed, memory, setNumThreads } from '../core/runtime.js';
 import { tidy } from '../core/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { benchActivation } from './activations.js';
+import { stepBatches, type StepData } from './step_batches.js';
 import { blasInUse, median, msSince, rssMb } from './stats.js';
 
 /** An activation function as a layer, so the benchmark models are plain Sequentials. */
@@ -60,49 +63,80 @@ export interface StepBenchOptions {
   warmup: number;
   threads: number;
   seed: number;
+  /** One random batch reused (default), or consecutive Fashion-MNIST training images (step_batches.ts). */
+  data?: StepData;
+  /**
+   * Data-parallel: the model in DistributedDataParallel over this group, `batch` the global batch (each
+   * rank batch / world size), gradients averaged after backward (timed apart: allreduce_ms).
+   */
+  group?: ProcessGroup;
 }
 
 export function benchStep(o: StepBenchOptions) {
   setNumThreads(o.threads);
   manualSeed(o.seed);
+  const world = o.group?.worldSize ?? 1;
+  if (o.batch % world !== 0) throw new Error(`bench step: --batch ${o.batch} must be a multiple of the processes (${world})`);
   const model = o.model === 'mlp' ? benchmarkMlp(o.activation) : o.model === 'wrn' ? benchmarkWrn(o.activation, o.depth ?? 10, o.widen ?? 2) : benchmarkCnn(o.activation);
-  const x = (o.model === 'mlp' ? randn([o.batch, 45]) : randn([o.batch, 1, 28, 28])).keep();
-  const y = (o.model === 'mlp' ? randn([o.batch, 1]) : randint(0, 10, [o.batch])).keep();
-  const lossOf = o.model === 'mlp' ? (out: Tensor) => mseLoss(out, y) : (out: Tensor) => crossEntropy(out, y);
+  const batches = stepBatches(o.model, o.data ?? 'random', o.batch / world, o.warmup + o.steps, { rank: o.group?.rank ?? 0, worldSize: world });
+  const lossOf = o.model === 'mlp' ? (out: Tensor, y: Tensor) => mseLoss(out, y) : (out: Tensor, y: Tensor) => crossEntropy(out, y);
+  const ddp = o.group && world > 1 ? new DistributedDataParallel(model, { processGroup: o.group }) : undefined;
+  const net: Module = ddp ?? model;
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const params = model.parameterCount();
+  const reduceMs: number[] = [];
 
-  const step = () =>
+  const step = (k: number) =>
     tidy(() => {
+      const { x, y } = batches[k % batches.length];
       optimizer.zeroGrad();
-      const loss = lossOf(model.call(x));
+      const loss = lossOf(net.call(x) as Tensor, y);
       loss.backward();
+      if (ddp) {
+        const start = process.hrtime.bigint();
+        ddp.reduceGradients();
+        reduceMs.push(msSince(start));
+      }
       optimizer.step();
     });
 
-  for (let s = 0; s < o.warmup; s++) step();
+  for (let s = 0; s < o.warmup; s++) step(s);
+  reduceMs.length = 0;
+  const before = ddp?.traffic;
   const rssStart = rssMb();
   const times: number[] = [];
   for (let s = 0; s < o.steps; s++) {
     const start = process.hrtime.bigint();
-    step();
+    step(o.warmup + s);
     times.push(msSince(start));
   }
   const rssEnd = rssMb();
+  const after = ddp?.traffic;
   optimizer.dispose();
   model.dispose();
-  x.dispose();
-  y.dispose();
+  for (const b of batches) {
+    b.x.dispose();
+    b.y.dispose();
+  }
+  const msPerStep = median(times);
   return {
     impl: 'htaf',
     model: o.model,
     activation: o.activation,
     ...(o.model === 'wrn' ? { depth: o.depth ?? 10, widen: o.widen ?? 2, params } : {}),
+    data: o.data ?? 'random',
     batch: o.batch,
     steps: o.steps,
     threads: o.threads,
-    ms_per_step: median(times),
+    world_size: world,
+    ms_per_step: msPerStep,
     stat: 'median',
+    images_per_s: Math.round((o.batch * 1000) / msPerStep),
+    ...(before && after ? {
+      allreduce_ms: median(reduceMs),
+      allreduce_bytes_per_step: (after.bytes - before.bytes) / o.steps,
+      collectives_per_step: (after.collectives - before.collectives) / o.steps,
+    } : {}),
     rss_mb_start: Math.round(rssStart * 10) / 10,
     rss_mb_end: Math.round(rssEnd * 10) / 10,
     live_tensors_end: memory().liveTensors,

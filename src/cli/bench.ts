@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { benchOp } from '../bench/op.js';
 import { benchStep } from '../bench/step.js';
+import { STEP_DATA } from '../bench/step_batches.js';
+import { isLauncher, joinGroup, launch } from './distributed_flags.js';
 import { INFER_ENGINES, benchInfer } from '../bench/infer.js';
 import { nonNegativeInt, oneOf, positiveInt, shapeList } from './options.js';
 
@@ -30,10 +32,16 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed steps first', nonNegativeInt('--warmup'), 5)
     .option('--threads <n>', 'intra-op threads', positiveInt('--threads'), 2)
     .option('--seed <n>', 'seed', nonNegativeInt('--seed'), 0)
+    .option('--data <kind>', `${STEP_DATA.join('|')}: one random batch, or consecutive Fashion-MNIST training images (cnn, wrn)`, oneOf('--data', STEP_DATA), 'random')
+    .option('--nproc <n>', 'data-parallel: N worker processes (DistributedDataParallel over Gloo), --batch the global batch, --threads per process', positiveInt('--nproc'))
     .option('--json', 'print one JSON line')
-    .action((o) => {
+    .action(async (o) => {
+      if (isLauncher(o)) return launch('htaf bench step', o);
+      const group = joinGroup();
       const batch = o.batch ?? (o.model === 'mlp' ? 256 : 128);
-      print(benchStep({ model: o.model, depth: o.depth, widen: o.widen, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed }), !!o.json);
+      const result = benchStep({ model: o.model, depth: o.depth, widen: o.widen, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed, data: o.data, group });
+      if ((group?.rank ?? 0) === 0) print(result, !!o.json);
+      group?.destroy();
     });
 
   bench
