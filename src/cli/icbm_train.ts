@@ -14,6 +14,7 @@ import type { ImageTrainConfig } from '../train/image_trainer.js';
 import { writeBytesAtomically } from '../io/atomic_file.js';
 import { datasetOption, describeData, givenOptions, loadData, modelSizeOptions, trainConfigOf, trainingOptions, trainProgress, type DataOptions, type TrainingCliOptions } from './image_common.js';
 import { oneOf, positiveInt, positiveNumber } from './options.js';
+import { addDistributedFlags, isLauncher, joinGroup, launch, type DistributedFlags } from './distributed_flags.js';
 
 const BINARY_METHODS = 'htaf (default), ss, ste:sigmoid, ste:tanh, ste:rect, with parameters (htaf:alpha=2,beta=11)';
 
@@ -28,7 +29,7 @@ function conceptMethod(value: string): string {
   return spec;
 }
 
-interface IcbmTrainCliOptions extends DataOptions, TrainingCliOptions, NonNullable<IcbmConfig['size']> {
+interface IcbmTrainCliOptions extends DataOptions, TrainingCliOptions, DistributedFlags, NonNullable<IcbmConfig['size']> {
   backbone: IcbmBackbone;
   concepts: number;
   method: string;
@@ -62,22 +63,32 @@ async function runIcbmTrain(o: IcbmTrainCliOptions): Promise<void> {
     throw new Error(`${command} --out '${out}': it already holds a run; add --resume to continue it, or choose another --out`);
   }
   if (o.baseline !== undefined && !existsSync(o.baseline)) throw new Error(`${command} --baseline '${o.baseline}': no such file (a standard model: <run>/standard/best.safetensors)`);
+  // --nproc: this process starts the workers (the same command line); each joins the group.
+  if (isLauncher(o)) return launch(command, o);
+  const group = joinGroup();
+  const rank = group?.rank ?? 0;
   const data = await loadData(command, o);
-  process.stderr.write(`${command}: ${describeData(o.dataset, data.train, data.test)}\n`);
+  if (rank === 0) process.stderr.write(`${command}: ${describeData(o.dataset, data.train, data.test)}\n`);
+  if (group && rank === 0) process.stderr.write(`${command}: ${group.worldSize} processes, global batch ${o.batch} × ${group.worldSize} = ${o.batch * group.worldSize}\n`);
   const size = givenOptions(o, ['depth', 'width', 'baseWidth', 'patchSize', 'heads']);
   const train: Partial<Omit<ImageTrainConfig, 'model'>> = { ...trainConfigOf(o), lr: o.lr };
-  const progress = { icbm: trainProgress('icbm'), standard: trainProgress('standard') };
+  const quiet = { onEvent: () => {}, stop: () => {} };
+  const progress = rank === 0 ? { icbm: trainProgress('icbm'), standard: trainProgress('standard') } : { icbm: quiet, standard: quiet };
   let result;
   try {
     result = await trainIcbm(
       { backbone: o.backbone, concepts: o.concepts, method: o.method, conceptLayer: o.conceptLayer, size, train },
       { train: data.train, test: data.test, name: o.dataset },
-      { outDir: out, resume: !!o.resume, baseline: o.baseline, onEvent: (which, e) => progress[which].onEvent(e) },
+      {
+        outDir: out, resume: !!o.resume, baseline: o.baseline, onEvent: (which, e) => progress[which].onEvent(e),
+        ...(group ? { distributed: { group, syncBatchNorm: !!o.syncBatchNorm } } : {}),
+      },
     );
   } finally {
     progress.icbm.stop();
     progress.standard.stop();
   }
+  if (result === null) return; // not rank 0: rank 0 measures, reports and writes the run
   const report = {
     dataset: o.dataset, backbone: o.backbone, description: result.icbm.description, concepts: o.concepts, method: o.method, conceptLayer: o.conceptLayer,
     trainSize: data.train.labels.length, testSize: data.test.labels.length, epochs: o.epochs, seed: o.seed, metrics: result.metrics,
@@ -95,7 +106,7 @@ async function runIcbmTrain(o: IcbmTrainCliOptions): Promise<void> {
 }
 
 export function registerIcbmTrain(icbm: Command): void {
-  trainingOptions(
+  addDistributedFlags(trainingOptions(
     modelSizeOptions(
       icbm
         .command('train')
@@ -118,5 +129,5 @@ export function registerIcbmTrain(icbm: Command): void {
       .option('--out <dir>', 'the run directory (default icbm-out/<backbone>-<method>)')
       .option('--resume', 'continue the run in --out from its last checkpoints')
       .option('--json', 'end with one JSON line {"standard":{..},"icbm":{..},"bm":{..}} on stdout'),
-  ).action((o: IcbmTrainCliOptions) => runIcbmTrain(o));
+  )).action((o: IcbmTrainCliOptions) => runIcbmTrain(o));
 }

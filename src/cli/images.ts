@@ -156,7 +156,8 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   if (o.out !== undefined) {
     const checkpoint = join(o.out, 'checkpoint.safetensors');
     if (!o.resume && existsSync(checkpoint) && rank === 0) throw new Error(`${command} --out '${o.out}': it already holds a run (${checkpoint}); add --resume to continue it, or choose another --out`);
-    if (o.resume && !existsSync(checkpoint)) process.stderr.write(`${command}: no checkpoint in ${o.out} yet; starting at epoch 1\n`);
+    // Said once: by the launcher (or the one process), not by every worker.
+    if (o.resume && !existsSync(checkpoint) && workerEnvironment() === null) process.stderr.write(`${command}: no checkpoint in ${o.out} yet; starting at epoch 1\n`);
   }
   if (isLauncher(o)) return launch(command, o);
   if (o.threads) setNumThreads(o.threads);

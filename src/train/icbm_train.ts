@@ -22,7 +22,7 @@ import { writeIcbmRun, type IcbmRunData } from '../concepts/index.js';
 import type { Module } from '../nn/index.js';
 import { architectureName, buildImageModel, type ImageModelSpec } from '../models/image_zoo.js';
 import { writeBytesAtomically } from '../io/atomic_file.js';
-import { loadImageModel, trainImageModel, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainResult } from './image_trainer.js';
+import { loadImageModel, trainImageModel, type ImageDistributedOptions, type ImageTrainConfig, type ImageTrainData, type ImageTrainEvent, type ImageTrainResult } from './image_trainer.js';
 
 /** The backbones an ICBM can use, by the names the CLI takes, and the zoo's name for each. */
 export const ICBM_BACKBONES = { resnet: 'resnet18', wrn: 'wrn', vit: 'vit' } as const;
@@ -51,6 +51,11 @@ export interface IcbmRunOptions {
   baseline?: string;
   onEvent?: (model: 'icbm' | 'standard', e: ImageTrainEvent) => void;
   prefetch?: boolean;
+  /**
+   * Data-parallel training of both models over a process group (trainImageModel's `distributed`). Every
+   * rank trains; rank 0 alone then measures both models and writes the run, and the other ranks get null.
+   */
+  distributed?: ImageDistributedOptions;
 }
 
 export interface IcbmMetrics {
@@ -131,7 +136,10 @@ function sampleOf(test: ImageDataset, count: number): { images: Uint8Array; indi
  * Trains an ICBM and its standard model, measures them (see the file header) and writes the run.
  * @example const r = await trainIcbm({ backbone: 'resnet', concepts: 64, method: 'htaf', conceptLayer: 'linear-bn', train: { epochs: 5 } }, data, { outDir: 'runs/icbm' });
  */
-export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { name: string }, options: IcbmRunOptions): Promise<IcbmRunResult> {
+export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { name: string }, options: IcbmRunOptions & { distributed?: undefined }): Promise<IcbmRunResult>;
+/** Data-parallel: every rank trains; rank 0 gets the result, the other ranks null. */
+export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { name: string }, options: IcbmRunOptions): Promise<IcbmRunResult | null>;
+export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { name: string }, options: IcbmRunOptions): Promise<IcbmRunResult | null> {
   const backbone = ICBM_BACKBONES[config.backbone];
   if (backbone === undefined) throw new Error(`trainIcbm: backbone must be one of ${Object.keys(ICBM_BACKBONES).join(', ')}; got ${JSON.stringify(config.backbone)}`);
   const model = { kind: 'standard' as const, backbone, ...(config.size ?? {}) };
@@ -143,9 +151,11 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
       prefetch: options.prefetch,
       onEvent: (e) => options.onEvent?.(which, e),
       createModel: icbmFactory(config.concepts, activation, config.conceptLayer),
+      ...(options.distributed ? { distributed: options.distributed } : {}),
     });
+  const rank = options.distributed?.group.rank ?? 0;
 
-  checkSettings(options.outDir, config, !!options.resume);
+  checkSettings(options.outDir, config, !!options.resume, rank === 0);
   // A baseline is checked before anything trains: a wrong one must not cost an ICBM training first.
   const loadStandard = (path: string): Icbm => {
     try {
@@ -162,7 +172,12 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
     icbmResult = await run('icbm', config.method);
     if (standardModel === undefined) {
       standardResult = await run('standard', 'relu');
+      if (rank !== 0) return null; // rank 0 measures and writes the run
       standardModel = loadStandard(join(options.outDir, 'standard', 'best.safetensors'));
+    }
+    if (rank !== 0) {
+      standardModel.dispose();
+      return null;
     }
     icbmModel = loadImageModel(join(options.outDir, 'icbm', 'best.safetensors'), icbmFactory(config.concepts, config.method, config.conceptLayer)).model as Icbm;
   } catch (err) {
@@ -227,7 +242,8 @@ export async function trainIcbm(config: IcbmConfig, data: ImageTrainData & { nam
 export const SETTINGS_FILE = 'icbm_settings.json';
 const SETTING_FLAGS: Record<string, string> = { backbone: '--backbone', size: 'the backbone size (--depth/--width/--base-width/...)', concepts: '--concepts', method: '--method', conceptLayer: '--concept-layer' };
 
-function checkSettings(outDir: string, config: IcbmConfig, resume: boolean): void {
+/** Checks a resumed run's settings against `config`, or (`write`: rank 0 of a data-parallel run, or the one process) records them. */
+function checkSettings(outDir: string, config: IcbmConfig, resume: boolean, write: boolean): void {
   const settings = { backbone: config.backbone, size: config.size ?? {}, concepts: config.concepts, method: config.method, conceptLayer: config.conceptLayer };
   const path = join(outDir, SETTINGS_FILE);
   if (resume && existsSync(path)) {
@@ -243,6 +259,7 @@ function checkSettings(outDir: string, config: IcbmConfig, resume: boolean): voi
     if (diff.length) throw new Error(`trainIcbm: cannot resume ${outDir}: it holds another ICBM (${diff.join('; ')})`);
     return;
   }
+  if (!write) return;
   mkdirSync(outDir, { recursive: true });
   writeBytesAtomically(path, JSON.stringify(settings, null, 2) + '\n', 'trainIcbm');
 }

@@ -74,7 +74,11 @@ export class RunState<C extends object, R> {
       if (!meta || meta.kind !== id.kind || meta.version !== id.version) throw new Error(`${id.owner}: ${path} is not a checkpoint of ${id.owner} (version ${id.version})`);
       const diff = configDiff(id.configKeys, meta.config, id.config);
       if (diff.length) throw new Error(`${id.owner}: cannot resume from ${path}: the config differs (${diff.join('; ')})`);
-      for (const [k, now] of Object.entries(id.fields ?? {})) {
+      // A field with a mismatch message is checked even when absent now (a run's worldSize is written only
+      // when it is above 1: a checkpoint of 2 processes resumed by 1 has it, the resuming run not).
+      const fields: Record<string, unknown> = id.fields ?? {};
+      for (const k of new Set([...Object.keys(fields), ...Object.keys(id.mismatch ?? {})])) {
+        const now = fields[k];
         if (JSON.stringify(meta[k]) !== JSON.stringify(now)) {
           const why = id.mismatch?.[k]?.(meta[k], now) ?? `its ${k} was ${JSON.stringify(meta[k])}, now ${JSON.stringify(now)}`;
           throw new Error(`${id.owner}: cannot resume from ${path}: ${why}`);

@@ -15,6 +15,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   'runtime_tabular.js': [/^exported \d+ bytes: linear → step → linear_bits → step → linear_bits$/m, /share of ones per step layer: 0\.\d\d, 0\.\d\d$/m],
   'runtime_images.js': [/^exported \d+ bytes \(the float32 checkpoint: \d+\)$/m, /^runtime test accuracy: (0\.\d{3}); htaf exact mode: \1$/m, /^\d+ sign layers, 12544 bits per image for 28×28×16 activations$/m],
   'tour.js': [/^gradient: 0\.0000 1\.9429 5\.5000 1\.9429 0\.0000$/m, /^alpha_min\(beta 11\): 2\.0247$/m, /^outputs differ between smooth and exact: true$/m],
+  'distributed.js': [/^2 processes, global batch 64: epoch 20 loss \d\.\d{4} \(mean over ranks\)$/m, /^same weights on every rank: true$/m, /^both workers finished$/m],
   'icbm_quickstart.js': [/^fashion-mnist: 2000 training and 500 test images$/m, /^ICBM: accuracy \d+\.\d% smooth, \d+\.\d% with exact 0\/1 concepts; binarity \d+\.\d%; concept accuracy \d+\.\d%$/m, /^named \d+ of 16 concepts/m, /^  node \d+: .+ \(0: .+; 1: .+\)$/m, /^Prediction: .+ \(class \d, p = 0\.\d{3}\)/m, /^Intervention: node \d+ /m, /^Concepts of class .+ \(class \d\), by importance$/m],
 };
 
@@ -32,6 +33,8 @@ interface Learned {
 const LEARNED: Record<string, Learned[]> = {
   // y = x0 * x1 for unit normal x: predicting the mean leaves a loss of about Var(y) = 1.
   'train_mlp.js': [{ what: 'the MSE at step 300', pattern: /^step 300: loss (\d+\.\d+),/m, below: 0.05 }],
+  // y = x0 * x1 again, trained by 2 processes: the mean alone leaves a loss of about 1.
+  'distributed.js': [{ what: 'the mean loss of epoch 20', pattern: /epoch 20 loss (\d\.\d{4})/m, below: 0.1 }],
   // Churn: the majority class alone is right on about 73.5% of the rows.
   'runtime_tabular.js': [{ what: 'the runtime\'s test accuracy', pattern: /^runtime test accuracy: (\d\.\d{3}) on/m, atLeast: 0.76 }],
   // 10 balanced classes: chance is 0.1.

@@ -179,6 +179,21 @@ test('icbm train --baseline reuses a standard model: no standard/ folder, the sa
   assert.deepEqual([result.baseline, result.standardEpochs, result.icbmEpochs], [baseline, null, EPOCHS]);
 });
 
+test('icbm train --nproc 2: both models train data-parallel; rank 0 alone reports and writes the run', () => {
+  const out = join(dir, 'ddp');
+  const r = icbm(['train', ...TINY, '--epochs', '2', '--nproc', '2', '--out', out, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /2 processes \(2 on this machine, 1 thread each\)/);
+  assert.match(r.stderr, /\[rank 0\] htaf icbm train: 2 processes, global batch 32 × 2 = 64/);
+  assert.doesNotMatch(r.stderr, /\[rank 1\] (icbm|standard): /, 'rank 1 prints no progress');
+  const lines = r.stdout.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `only rank 0 writes stdout: ${r.stdout}`);
+  const metrics = JSON.parse(lines[0]);
+  for (const k of ['standard', 'icbm', 'bm']) assert.equal(typeof metrics[k].accuracy, 'number', k);
+  for (const f of ['run.json', 'concepts.safetensors', 'result.json', 'icbm/best.safetensors', 'standard/best.safetensors']) assert.ok(existsSync(join(out, f)), `${f} missing`);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).metrics, metrics);
+});
+
 let otherShape: { status: number | null; stdout: string; stderr: string } | undefined;
 
 test('icbm train --baseline: a missing file is named before anything runs; a standard model of another shape is named', () => {

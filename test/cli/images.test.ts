@@ -295,6 +295,14 @@ test('images train --nproc 2: two worker processes train one run; rank 0 reports
     assert.notEqual(again.status, 0);
     assert.match(again.stderr, /it already holds a run/);
     assert.doesNotMatch(again.stderr, /\[rank/, 'refused by the launcher');
+    // The batch order depends on the world size: resuming with another one is refused, naming both.
+    const other = cli(['train', ...TINY, '--model', 'dhn', '--method', 'htaf', '--epochs', '1', '--out', out, '--resume']);
+    assert.notEqual(other.status, 0);
+    assert.match(other.stderr, /cannot resume .*it was trained by 2 process\(es\), now 1/);
+    const fresh = join(dir, 'fresh');
+    const started = cli(['train', ...TINY, '--model', 'dhn', '--method', 'htaf', '--epochs', '1', '--nproc', '2', '--out', fresh, '--resume']);
+    assert.equal(started.status, 0, started.stderr);
+    assert.equal((started.stderr.match(/no checkpoint in .* yet/g) ?? []).length, 1, `said once: ${started.stderr}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
