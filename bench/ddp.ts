@@ -19,8 +19,10 @@ const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3'
 const rounds = Number(values.rounds);
 const steps = values.steps!;
 
-function runJson(cmd: string, args: string[]): Record<string, number> {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 900_000 });
+/** Runs a command with `threads` threads in every pool (libtorch's, OpenBLAS's, OpenMP's), as bench/compare.ts. */
+function runJson(cmd: string, args: string[], threads: number): Record<string, number> {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 900_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error(`${cmd} ${args.join(' ')} printed no JSON line:\n${r.stdout}`);
@@ -37,8 +39,8 @@ for (let round = 0; round < rounds; round++) {
   for (const { p, t } of configs) {
     const key = `${p}×${t}`;
     const par = ['--threads', String(t), ...(p > 1 ? ['--nproc', String(p)] : [])];
-    const a = runJson(process.execPath, [join(ROOT, 'bin/htaf.js'), 'bench', 'step', ...model, '--data', 'fashion-mnist', ...par, '--json']);
-    const b = runJson(PYTHON, [join(ROOT, 'bench/peer/ddp_step.py'), ...model, '--threads', String(t), '--nproc', String(p)]);
+    const a = runJson(process.execPath, [join(ROOT, 'bin/htaf.js'), 'bench', 'step', ...model, '--data', 'fashion-mnist', ...par, '--json'], t);
+    const b = runJson(PYTHON, [join(ROOT, 'bench/peer/ddp_step.py'), ...model, '--threads', String(t), '--nproc', String(p)], t);
     ours.set(key, [...(ours.get(key) ?? []), a.ms_per_step]);
     peer.set(key, [...(peer.get(key) ?? []), b.ms_per_step]);
     ratios.set(key, [...(ratios.get(key) ?? []), a.ms_per_step / b.ms_per_step]);

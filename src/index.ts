@@ -6,7 +6,7 @@
 export type { DType, Device, Reduction } from './core/types.js';
 export { DTYPES } from './core/types.js';
 export { tidy, Scope, currentScope, scopeDepth } from './core/scope.js';
-export { manualSeed, setNumThreads, getNumThreads, cudaAvailable, libtorchVersion, memory, resetPeakTensors, emptyCache } from './core/runtime.js';
+export { manualSeed, setNumThreads, getNumThreads, getBlasThreads, cudaAvailable, libtorchVersion, memory, resetPeakTensors, emptyCache } from './core/runtime.js';
 export type { MemoryInfo } from './core/runtime.js';
 export { Tensor } from './tensor/tensor.js';
 export type { TypedArray, NestedArray } from './tensor/tensor.js';

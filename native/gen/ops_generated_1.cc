@@ -1095,6 +1095,17 @@ static Napi::Value op_numThreads(const Napi::CallbackInfo& info) {
   }
 }
 
+// internal blasThreads () -> int
+static Napi::Value op_blasThreads(const Napi::CallbackInfo& info) {
+  static const char* const* names = nullptr;
+  htaf::OpCall c(info, "blasThreads", names, 0);
+  try {
+    return c.result(static_cast<int64_t>(htaf::blasThreads()));
+  } catch (...) {
+    return c.fail();
+  }
+}
+
 // internal cudaAvailable () -> bool
 static Napi::Value op_cudaAvailable(const Napi::CallbackInfo& info) {
   static const char* const* names = nullptr;
@@ -1255,6 +1266,7 @@ void htafRegisterOps1(Napi::Env env, Napi::Object exports) {
   exports.Set("manualSeed", Napi::Function::New(env, op_manualSeed, "manualSeed"));
   exports.Set("setNumThreads", Napi::Function::New(env, op_setNumThreads, "setNumThreads"));
   exports.Set("numThreads", Napi::Function::New(env, op_numThreads, "numThreads"));
+  exports.Set("blasThreads", Napi::Function::New(env, op_blasThreads, "blasThreads"));
   exports.Set("cudaAvailable", Napi::Function::New(env, op_cudaAvailable, "cudaAvailable"));
   exports.Set("libtorchVersion", Napi::Function::New(env, op_libtorchVersion, "libtorchVersion"));
   exports.Set("sgdStep", Napi::Function::New(env, op_sgdStep, "sgdStep"));

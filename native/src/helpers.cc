@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 #include <algorithm>
+#include <dlfcn.h>
 #include <thread>
 #include <torch/version.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -29,13 +30,37 @@ void manualSeed(int64_t seed) {
   at::manual_seed(static_cast<uint64_t>(seed));
 }
 
+// OpenBLAS keeps a thread pool of its own (Debian's libblas.so.3 is OpenBLAS's pthread build), which
+// at::set_num_threads does not reach: a "1 thread" run would still do its GEMMs on every core, and two
+// worker processes would fight over them. The library is already loaded as libtorch's dependency (in the
+// addon's local scope, so RTLD_DEFAULT cannot see it): RTLD_NOLOAD finds it without loading anything.
+namespace {
+void* openblasSymbol(const char* name) {
+  for (const char* lib : {"libblas.so.3", "libopenblas.so.0", "libopenblas.so"}) {
+    if (void* handle = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) {
+      void* f = dlsym(handle, name);
+      dlclose(handle);
+      if (f) return f;
+    }
+  }
+  return nullptr;
+}
+}  // namespace
+
 void setNumThreads(int64_t n) {
   TORCH_CHECK(n >= 1, "the number of threads must be >= 1, got ", n);
   TORCH_CHECK(n <= maxThreads(), "the number of threads must be <= ", maxThreads(), " (4 per hardware thread) on this machine, got ", n);
   at::set_num_threads(static_cast<int>(n));
+  static auto setBlas = reinterpret_cast<void (*)(int)>(openblasSymbol("openblas_set_num_threads"));
+  if (setBlas) setBlas(static_cast<int>(n));
 }
 
 int64_t numThreads() { return at::get_num_threads(); }
+
+int64_t blasThreads() {
+  static auto getBlas = reinterpret_cast<int (*)()>(openblasSymbol("openblas_get_num_threads"));
+  return getBlas ? getBlas() : -1;
+}
 
 void setGradEnabled(bool enabled) { at::GradMode::set_enabled(enabled); }
 bool isGradEnabled() { return at::GradMode::is_enabled(); }

@@ -26,6 +26,8 @@ at::TensorOptions options(at::ScalarType dtype, at::Device device, bool requires
 void manualSeed(int64_t seed);
 void setNumThreads(int64_t n);
 int64_t numThreads();
+/** OpenBLAS's thread count, or -1 when the BLAS in use is not OpenBLAS. */
+int64_t blasThreads();
 void setGradEnabled(bool enabled);
 bool isGradEnabled();
 bool cudaAvailable();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { packageRoot } from '../core/package_root.js';
 import { setNumThreads } from '../core/runtime.js';
+import { threadEnv } from '../core/thread_env.js';
 import { launchWorkers, workerEnvironment } from '../distributed/launch.js';
 import { initProcessGroup, type ProcessGroup } from '../distributed/process_group.js';
 import { isGridWorker, type GridJobs } from '../train/grid_pool.js';
@@ -45,7 +46,7 @@ export async function launch(command: string, o: DistributedFlags): Promise<void
   const threads = o.threads ?? Math.max(1, Math.floor(availableParallelism() / nproc));
   process.stderr.write(`${command}: ${nproc * nnodes} processes (${nproc} on this machine, ${threads} thread${threads > 1 ? 's' : ''} each); rank 0 prints progress and writes the run\n`);
   await launchWorkers(join(packageRoot(), 'bin/htaf.js'), process.argv.slice(2), {
-    nproc, nnodes, nodeRank: o.nodeRank ?? 0, masterAddr: o.masterAddr, masterPort: o.masterPort, env: { HTAF_WORKER_THREADS: String(threads) },
+    nproc, nnodes, nodeRank: o.nodeRank ?? 0, masterAddr: o.masterAddr, masterPort: o.masterPort, env: threadEnv(threads),
   });
 }
 

@@ -166,6 +166,7 @@ export interface GeneratedNativeApi {
   manualSeed(seed: number): void;
   setNumThreads(n: number): void;
   numThreads(): number;
+  blasThreads(): number;
   cudaAvailable(): boolean;
   libtorchVersion(): string;
   sgdStep(param: NativeHandle, grad: NativeHandle, momentumBuffer: NativeHandle | null, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean): NativeHandle | null;

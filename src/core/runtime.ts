@@ -6,13 +6,21 @@ export function manualSeed(seed: number): void {
   N.manualSeed(seed);
 }
 
-/** Intra-op threads libtorch uses (like torch.set_num_threads). */
+/**
+ * Intra-op threads libtorch uses (like torch.set_num_threads), and OpenBLAS's pool as well when OpenBLAS
+ * is the BLAS, so that n threads means n cores (and one thread count gives one set of results).
+ */
 export function setNumThreads(n: number): void {
   N.setNumThreads(n);
 }
 
 export function getNumThreads(): number {
   return N.numThreads();
+}
+
+/** OpenBLAS's thread count, or -1 when the BLAS libtorch uses is not OpenBLAS. */
+export function getBlasThreads(): number {
+  return N.blasThreads();
 }
 
 export function cudaAvailable(): boolean {

@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { ChildGroup } from '../core/child_group.js';
 import { LineTail } from '../core/line_tail.js';
 import { setNumThreads } from '../core/runtime.js';
+import { threadEnv } from '../core/thread_env.js';
 
 const WORKER_ENV = 'HTAF_GRID_WORKER';
 const THREADS_ENV = 'HTAF_WORKER_THREADS';
@@ -102,7 +103,7 @@ export async function runGridPool<P extends { key: string }, R extends { key: st
   try {
     await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve) => {
       const child = group.add(fork(script, args, {
-        env: { ...process.env, [WORKER_ENV]: String(w), [THREADS_ENV]: String(threads) },
+        env: { ...process.env, ...threadEnv(threads), [WORKER_ENV]: String(w) },
         execArgv: process.execArgv,
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       }));
