@@ -1,7 +1,7 @@
 // Runs htaf's engine benchmarks and their PyTorch peers (bench/peer/*.py, Debian's python3-torch) in one
 // run, alternating A B A B so a drift of the machine's speed hits both, and prints a Markdown table of
 // medians and ratios (htaf / PyTorch) for bench/RESULTS.md. Also times TensorFlow.js on the MLP.
-//   node dist/bench/compare.js [--rounds 3] [--threads 2] [--only step|images|op|tfjs] [--json-out FILE]
+//   node dist/bench/compare.js [--rounds 3] [--threads 2] [--only step|images|snn|op|tfjs] [--json-out FILE]
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +74,9 @@ if (!values.only || values.only === 'images') {
     for (const a of ['relu', 'htaf']) pairs.push(stepPair('wrn', a, 10, ['--depth', depth, '--widen', widen]));
   }
 }
+// Issue 13: the SNN's training step, SEW-ResNet-10 (T = 4, LIF), its neurons composed per time step on
+// both sides (htaf's LIFNode module; spikingjelly's torch-backend formulas in the peer).
+if (!values.only || values.only === 'snn') for (const a of ['htaf', 'ste']) pairs.push(stepPair('sew', a, 5, ['--depth', '10', '--T', '4']));
 if (!values.only || values.only === 'op') for (const op of ['relu', 'htaf', 'ss', 'ste']) pairs.push(opPair(op));
 
 console.log(`| benchmark | htaf (ms, median of ${rounds}) | PyTorch eager (ms) | ratio htaf/PyTorch |`);

@@ -8,6 +8,12 @@ mlp: Linear(45,256)-act-Linear(256,256)-act-Linear(256,128)-act-Linear(128,1), M
      Adam(lr=1e-3), default batch 256, x ~ N(0,1), y ~ N(0,1).
 wrn: WideResNet-depth-widen (pre-activation, CIFAR layout) on (B,1,28,28), 10 classes, cross-entropy,
      Adam(lr=1e-3), default batch 128 (htaf's WideResNet, src/models/wideresnet.ts).
+sew: SEW-ResNet-depth (htaf's src/models/sew_resnet.ts at the zoo's SNN size: base width 16, small-image
+     stem, one block per stage for depth 10) over T steps (--T, default 4) on (B,1,28,28), direct encoding,
+     multi-step LIF neurons composed per time step with spikingjelly's torch-backend formulas (tau 2,
+     v_th 1, v_reset 0, decay_input, hard reset, reset not detached), the spike function --activation:
+     htaf/ss smooth, ste the Heaviside with the sigmoid surrogate (k = 4); cross-entropy, Adam(lr=1e-3),
+     default batch 128.
 cnn: Conv2d(1,32,3,p=1)-act-MaxPool2d(2)-Conv2d(32,64,3,p=1)-act-MaxPool2d(2)-Flatten-
      Linear(3136,128)-act-Linear(128,10), cross-entropy, Adam(lr=1e-3), default batch 128,
      x ~ N(0,1) of shape (B,1,28,28), labels uniform in 0..9.
@@ -85,6 +91,75 @@ class STE(nn.Module):
 ACTIVATIONS = {"relu": nn.ReLU, "htaf": HTAF, "ss": ScaledSigmoid, "ste": STE}
 
 
+# ---- the SNN: SEW-ResNet with multi-step LIF neurons ----------------------------------------------------
+
+class MultiStepLIF(nn.Module):
+    """spikingjelly's LIFNode (torch backend, multi-step): per step h = v + (x - (v - v_reset)) / tau,
+    s = spike(h - v_th), v = h * (1 - s) + v_reset * s; v starts at v_reset. x: [T, B, ...]."""
+
+    def __init__(self, spike, tau=2.0, v_th=1.0, v_reset=0.0):
+        super().__init__()
+        self.spike, self.tau, self.v_th, self.v_reset = spike, tau, v_th, v_reset
+
+    def forward(self, x_seq):
+        v = torch.full_like(x_seq[0], self.v_reset)
+        out = []
+        for t in range(x_seq.shape[0]):
+            h = v + (x_seq[t] - (v - self.v_reset)) / self.tau
+            s = self.spike(h - self.v_th)
+            v = h * (1.0 - s) + self.v_reset * s
+            out.append(s)
+        return torch.stack(out)
+
+
+def per_step(x, *layers):
+    """Per-image layers on a spike train [T, B, ...]: T folded into the batch (SeqToANNContainer)."""
+    y = x.flatten(0, 1)
+    for layer in layers:
+        y = layer(y)
+    return y.reshape(x.shape[0], x.shape[1], *y.shape[1:])
+
+
+class SewBlock(nn.Module):
+    def __init__(self, cin, cout, stride, neuron):
+        super().__init__()
+        self.conv1, self.bn1, self.sn1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), neuron()
+        self.conv2, self.bn2, self.sn2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout), neuron()
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
+            self.down_sn = neuron()
+
+    def forward(self, x):
+        out = self.sn2(per_step(self.sn1(per_step(x, self.conv1, self.bn1)), self.conv2, self.bn2))
+        return out + (x if self.down is None else self.down_sn(per_step(x, self.down)))
+
+
+SEW_LAYERS = {10: [1, 1, 1, 1], 18: [2, 2, 2, 2], 34: [3, 4, 6, 3]}
+
+
+class SewResNet(nn.Module):
+    def __init__(self, depth, act, T=4, width=16, in_channels=1, num_classes=10):
+        super().__init__()
+        A = ACTIVATIONS[act]
+        neuron = lambda: MultiStepLIF(A())  # noqa: E731
+        self.T = T
+        self.conv1, self.bn1, self.sn1 = nn.Conv2d(in_channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), neuron()
+        blocks, cin = [], width
+        for i, n in enumerate(SEW_LAYERS[depth]):
+            planes = width * 2 ** i
+            for b in range(n):
+                blocks.append(SewBlock(cin, planes, 2 if b == 0 and i > 0 else 1, neuron))
+                cin = planes
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(cin, num_classes)
+
+    def forward(self, x):
+        h = self.sn1(per_step(x.unsqueeze(0).repeat(self.T, 1, 1, 1, 1), self.conv1, self.bn1))
+        h = self.blocks(h)
+        return self.fc(F.adaptive_avg_pool2d(h.flatten(0, 1), 1).flatten(1).reshape(self.T, x.shape[0], -1).mean(0))
+
+
 class WideBasic(nn.Module):
     """Zagoruyko & Komodakis' pre-activation block: BN-act-conv3x3-BN-act-conv3x3 + shortcut."""
 
@@ -124,8 +199,12 @@ class WideResNet(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
-def make_model(model, act, depth=10, widen=2):
+def make_model(model, act, depth=10, widen=2, T=4):
     A = ACTIVATIONS[act]
+    if model == "sew":
+        if act == "relu":
+            raise ValueError("--model sew needs a spike function: --activation htaf, ss or ste")
+        return SewResNet(depth, act, T)
     if model == "wrn":
         return WideResNet(depth, widen, A)
     if model == "mlp":
@@ -211,7 +290,8 @@ def timing_stats(times_ms):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=["mlp", "cnn", "wrn"], required=True)
+    p.add_argument("--model", choices=["mlp", "cnn", "wrn", "sew"], required=True)
+    p.add_argument("--T", type=int, default=4, help="sew time steps")
     p.add_argument("--depth", type=int, default=10, help="wrn depth (6n+4)")
     p.add_argument("--widen", type=int, default=2, help="wrn widening factor k")
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
@@ -226,7 +306,7 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     blas = blas_info(a.threads)
     torch.manual_seed(a.seed)
-    model = make_model(a.model, a.activation, a.depth, a.widen)
+    model = make_model(a.model, a.activation, a.depth, a.widen, a.T)
     if a.model == "mlp":
         x = torch.randn(batch, 45)
         y = torch.randn(batch, 1)
@@ -258,6 +338,7 @@ def main(argv=None):
         "model": a.model,
         "activation": a.activation,
         **({"depth": a.depth, "widen": a.widen, "params": sum(p.numel() for p in model.parameters())} if a.model == "wrn" else {}),
+        **({"depth": a.depth, "T": a.T, "params": sum(p.numel() for p in model.parameters())} if a.model == "sew" else {}),
         "batch": batch,
         "steps": a.steps,
         "warmup": a.warmup,

@@ -24,13 +24,13 @@ export interface StepBatch {
  * `count` batches of `rows` rows each for one rank (`shard`: rank and world size; global batch = rows ×
  * world size). Random data: one batch, reused. The tensors are kept (the caller disposes them).
  */
-export function stepBatches(model: 'mlp' | 'cnn' | 'wrn', data: StepData, rows: number, count: number, shard = { rank: 0, worldSize: 1 }): StepBatch[] {
+export function stepBatches(model: 'mlp' | 'cnn' | 'wrn' | 'sew', data: StepData, rows: number, count: number, shard = { rank: 0, worldSize: 1 }): StepBatch[] {
   if (data === 'random') {
     const x = (model === 'mlp' ? randn([rows, 45]) : randn([rows, 1, 28, 28])).keep();
     const y = (model === 'mlp' ? randn([rows, 1]) : randint(0, 10, [rows])).keep();
     return [{ x, y }];
   }
-  if (model === 'mlp') throw new Error("bench step: --data fashion-mnist needs an image model (--model cnn or wrn)");
+  if (model === 'mlp') throw new Error("bench step: --data fashion-mnist needs an image model (--model cnn, wrn or sew)");
   const { train } = loadFashionMnist();
   const n = train.labels.length;
   const pixels = train.height * train.width;

@@ -1,5 +1,5 @@
 // `htaf bench step|op|infer`: engine benchmarks that print one JSON line (issue 2; bench/RESULTS.md).
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { benchOp } from '../bench/op.js';
 import { benchStep } from '../bench/step.js';
 import { STEP_DATA } from '../bench/step_batches.js';
@@ -23,8 +23,9 @@ export function registerBench(program: Command): void {
   bench
     .command('step')
     .description('training steps of the benchmark MLP, CNN or WideResNet with Adam 1e-3')
-    .option('--model <name>', 'mlp (45-256-256-128-1, MSE), cnn or wrn (28x28x1, 10 classes, cross-entropy)', oneOf('--model', ['mlp', 'cnn', 'wrn'] as const), 'mlp')
-    .option('--depth <n>', 'wrn depth (6n+4)', positiveInt('--depth'), 10)
+    .option('--model <name>', 'mlp (45-256-256-128-1, MSE), cnn, wrn or sew (the SNN: SEW-ResNet, LIF, base width 16; 28x28x1, 10 classes, cross-entropy)', oneOf('--model', ['mlp', 'cnn', 'wrn', 'sew'] as const), 'mlp')
+    .option('--depth <n>', 'wrn depth (6n+4); sew depth (10|18|34)', positiveInt('--depth'), 10)
+    .option('--T <n>', 'sew: time steps', positiveInt('--T'), 4)
     .option('--widen <n>', 'wrn widening factor k', positiveInt('--widen'), 2)
     .option('--activation <name>', ACTIVATIONS.join('|'), oneOf('--activation', ACTIVATIONS), 'relu')
     .option('--batch <n>', 'batch size (default 256 for mlp, 128 for cnn)', positiveInt('--batch'))
@@ -36,10 +37,11 @@ export function registerBench(program: Command): void {
     .option('--nproc <n>', 'data-parallel: N worker processes (DistributedDataParallel over Gloo), --batch the global batch, --threads per process', positiveInt('--nproc'))
     .option('--json', 'print one JSON line')
     .action(async (o) => {
+      const batch = o.batch ?? (o.model === 'mlp' ? 256 : 128);
+      if (batch % (o.nproc ?? 1) !== 0) throw new InvalidArgumentError(`--batch ${batch} must be a multiple of the processes (${o.nproc})`);
       if (isLauncher(o)) return launch('htaf bench step', o);
       const group = joinGroup();
-      const batch = o.batch ?? (o.model === 'mlp' ? 256 : 128);
-      const result = benchStep({ model: o.model, depth: o.depth, widen: o.widen, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed, data: o.data, group });
+      const result = benchStep({ model: o.model, depth: o.depth, widen: o.widen, T: o.T, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed, data: o.data, group });
       if ((group?.rank ?? 0) === 0) print(result, !!o.json);
       group?.destroy();
     });
