@@ -15,6 +15,7 @@
         "src/op_call.cc",
         "src/helpers.cc",
         "src/fused_activations.cc",
+        "src/fused_neurons.cc",
         "src/optim_steps.cc",
         "src/cpu_allocator.cc",
         "src/runtime_kernels_napi.cc",

@@ -148,6 +148,7 @@ function writeNative(ops) {
       '#include "op_call.h"',
       '#include "helpers.h"',
       '#include "fused_activations.h"',
+      '#include "fused_neurons.h"',
       '#include "optim_steps.h"',
       '',
       ...part.map(cppOp).flatMap((s) => [s, '']),

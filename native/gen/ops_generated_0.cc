@@ -5,6 +5,7 @@
 #include "op_call.h"
 #include "helpers.h"
 #include "fused_activations.h"
+#include "fused_neurons.h"
 #include "optim_steps.h"
 
 // fn zeros (size: int[], *, dtype: Dtype = 'float32', device: Device = 'cpu', requiresGrad: bool = false) -> Tensor
@@ -1114,6 +1115,20 @@ static Napi::Value op_hardtanh(const Napi::CallbackInfo& info) {
   }
 }
 
+// method softmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor
+static Napi::Value op_softmax(const Napi::CallbackInfo& info) {
+  static const char* const names[] = {"self", "dim", "dtype"};
+  htaf::OpCall c(info, "softmax", names, 3);
+  try {
+    at::Tensor self = c.tensor(0);
+    int64_t dim = c.integer(1);
+    c10::optional<at::ScalarType> dtype = c.optDtype(2);
+    return c.result(at::Tensor(at::softmax(self, dim, dtype)));
+  } catch (...) {
+    return c.fail();
+  }
+}
+
 void htafRegisterOps0(Napi::Env env, Napi::Object exports) {
   exports.Set("zeros", Napi::Function::New(env, op_zeros, "zeros"));
   exports.Set("ones", Napi::Function::New(env, op_ones, "ones"));
@@ -1199,4 +1214,5 @@ void htafRegisterOps0(Napi::Env env, Napi::Object exports) {
   exports.Set("softplus", Napi::Function::New(env, op_softplus, "softplus"));
   exports.Set("leakyRelu", Napi::Function::New(env, op_leakyRelu, "leakyRelu"));
   exports.Set("hardtanh", Napi::Function::New(env, op_hardtanh, "hardtanh"));
+  exports.Set("softmax", Napi::Function::New(env, op_softmax, "softmax"));
 }

@@ -5,21 +5,8 @@
 #include "op_call.h"
 #include "helpers.h"
 #include "fused_activations.h"
+#include "fused_neurons.h"
 #include "optim_steps.h"
-
-// method softmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor
-static Napi::Value op_softmax(const Napi::CallbackInfo& info) {
-  static const char* const names[] = {"self", "dim", "dtype"};
-  htaf::OpCall c(info, "softmax", names, 3);
-  try {
-    at::Tensor self = c.tensor(0);
-    int64_t dim = c.integer(1);
-    c10::optional<at::ScalarType> dtype = c.optDtype(2);
-    return c.result(at::Tensor(at::softmax(self, dim, dtype)));
-  } catch (...) {
-    return c.fail();
-  }
-}
 
 // method logSoftmax (self: Tensor, dim: int, *, dtype: Dtype? = null) -> Tensor
 static Napi::Value op_logSoftmax(const Napi::CallbackInfo& info) {
@@ -770,6 +757,27 @@ static Napi::Value op_heavisideSte(const Napi::CallbackInfo& info) {
   }
 }
 
+// fn neuronMultiStep (input: Tensor, neuron: str, tau: float, spike: str, p1: float, p2: float, vThreshold: float, vReset: float, softReset: bool, detachReset: bool) -> Tensor
+static Napi::Value op_neuronMultiStep(const Napi::CallbackInfo& info) {
+  static const char* const names[] = {"input", "neuron", "tau", "spike", "p1", "p2", "vThreshold", "vReset", "softReset", "detachReset"};
+  htaf::OpCall c(info, "neuronMultiStep", names, 10);
+  try {
+    at::Tensor input = c.tensor(0);
+    std::string neuron = c.string(1);
+    double tau = c.number(2);
+    std::string spike = c.string(3);
+    double p1 = c.number(4);
+    double p2 = c.number(5);
+    double vThreshold = c.number(6);
+    double vReset = c.number(7);
+    bool softReset = c.boolean(8);
+    bool detachReset = c.boolean(9);
+    return c.result(at::Tensor(htaf::neuron_multi_step(input, htaf::NeuronParams{neuron, tau, spike, p1, p2, vThreshold, vReset, softReset, detachReset})));
+  } catch (...) {
+    return c.fail();
+  }
+}
+
 // method add_ (self: Tensor, other: TensorOrScalar, alpha: Scalar = 1) -> self
 static Napi::Value op_add_(const Napi::CallbackInfo& info) {
   static const char* const names[] = {"self", "other", "alpha"};
@@ -1188,7 +1196,6 @@ static Napi::Value op_setData(const Napi::CallbackInfo& info) {
 }
 
 void htafRegisterOps1(Napi::Env env, Napi::Object exports) {
-  exports.Set("softmax", Napi::Function::New(env, op_softmax, "softmax"));
   exports.Set("logSoftmax", Napi::Function::New(env, op_logSoftmax, "logSoftmax"));
   exports.Set("isnan", Napi::Function::New(env, op_isnan, "isnan"));
   exports.Set("isfinite", Napi::Function::New(env, op_isfinite, "isfinite"));
@@ -1242,6 +1249,7 @@ void htafRegisterOps1(Napi::Env env, Napi::Object exports) {
   exports.Set("htaf", Napi::Function::New(env, op_htaf, "htaf"));
   exports.Set("scaledSigmoid", Napi::Function::New(env, op_scaledSigmoid, "scaledSigmoid"));
   exports.Set("heavisideSte", Napi::Function::New(env, op_heavisideSte, "heavisideSte"));
+  exports.Set("neuronMultiStep", Napi::Function::New(env, op_neuronMultiStep, "neuronMultiStep"));
   exports.Set("add_", Napi::Function::New(env, op_add_, "add_"));
   exports.Set("sub_", Napi::Function::New(env, op_sub_, "sub_"));
   exports.Set("mul_", Napi::Function::New(env, op_mul_, "mul_"));

@@ -142,6 +142,7 @@ export interface GeneratedNativeApi {
   htaf(input: NativeHandle, alpha: number, beta: number): NativeHandle;
   scaledSigmoid(input: NativeHandle, gamma: number): NativeHandle;
   heavisideSte(input: NativeHandle, surrogate: string, param: number): NativeHandle;
+  neuronMultiStep(input: NativeHandle, neuron: string, tau: number, spike: string, p1: number, p2: number, vThreshold: number, vReset: number, softReset: boolean, detachReset: boolean): NativeHandle;
   add_(self: NativeHandle, other: NativeHandle | number, alpha: number): void;
   sub_(self: NativeHandle, other: NativeHandle | number, alpha: number): void;
   mul_(self: NativeHandle, other: NativeHandle | number): void;

@@ -840,6 +840,12 @@ export function heavisideSte(input: Tensor, surrogate: string = 'sigmoid', param
   return wrap(r);
 }
 
+/** neuronMultiStep (input: Tensor, neuron: str, tau: float, spike: str, p1: float, p2: float, vThreshold: float, vReset: float, softReset: bool, detachReset: bool) -> Tensor */
+export function neuronMultiStep(input: Tensor, neuron: string, tau: number, spike: string, p1: number, p2: number, vThreshold: number, vReset: number, softReset: boolean, detachReset: boolean): Tensor {
+  const r = N.neuronMultiStep(h(input), neuron, tau, spike, p1, p2, vThreshold, vReset, softReset, detachReset);
+  return wrap(r);
+}
+
 /** add_ (self: Tensor, other: TensorOrScalar, alpha: Scalar = 1) -> self */
 export function add_(self: Tensor, other: Tensor | number, alpha: number = 1): Tensor {
   N.add_(h(self), h(other), alpha);
