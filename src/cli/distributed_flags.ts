@@ -2,12 +2,10 @@
 // (docs/distributed.md). The command's process is the launcher: it starts the workers (the same command
 // line, as worker processes with torchrun's variables) and waits; each worker joins the process group.
 // Threads are split between this machine's workers unless --threads says otherwise.
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { packageRoot } from '../core/package_root.js';
-import { setNumThreads } from '../core/runtime.js';
-import { threadEnv } from '../core/thread_env.js';
+import { applyWorkerThreads, threadEnv, threadsPerWorker } from '../core/thread_env.js';
 import { launchWorkers, workerEnvironment } from '../distributed/launch.js';
 import { initProcessGroup, type ProcessGroup } from '../distributed/process_group.js';
 import { isGridWorker, type GridJobs } from '../train/grid_pool.js';
@@ -43,7 +41,7 @@ export async function launch(command: string, o: DistributedFlags): Promise<void
   const nproc = o.nproc ?? 1;
   const nnodes = o.nnodes ?? 1;
   if ((o.nodeRank ?? 0) >= nnodes) throw new Error(`${command}: --node-rank must be below --nnodes (${nnodes}); got ${o.nodeRank}`);
-  const threads = o.threads ?? Math.max(1, Math.floor(availableParallelism() / nproc));
+  const threads = threadsPerWorker(nproc, o.threads);
   process.stderr.write(`${command}: ${nproc * nnodes} processes (${nproc} on this machine, ${threads} thread${threads > 1 ? 's' : ''} each); rank 0 prints progress and writes the run\n`);
   await launchWorkers(join(packageRoot(), 'bin/htaf.js'), process.argv.slice(2), {
     nproc, nnodes, nodeRank: o.nodeRank ?? 0, masterAddr: o.masterAddr, masterPort: o.masterPort, env: threadEnv(threads),
@@ -54,7 +52,7 @@ export async function launch(command: string, o: DistributedFlags): Promise<void
 export function joinGroup(): ProcessGroup | undefined {
   const who = workerEnvironment();
   if (who === null) return undefined;
-  if (process.env.HTAF_WORKER_THREADS) setNumThreads(Number(process.env.HTAF_WORKER_THREADS));
+  applyWorkerThreads();
   return initProcessGroup({ backend: 'gloo' });
 }
 
@@ -66,7 +64,7 @@ export function addJobsFlag(cmd: Command): Command {
 /** The grid's worker pool from --jobs and --threads (undefined for one process); the parent says what it starts. */
 export function gridJobs(command: string, o: { jobs?: number; threads?: number }): GridJobs | undefined {
   if ((o.jobs ?? 1) <= 1) return undefined;
-  const threads = o.threads ?? Math.max(1, Math.floor(availableParallelism() / o.jobs!));
+  const threads = threadsPerWorker(o.jobs!, o.threads);
   if (!isGridWorker()) process.stderr.write(`${command}: ${o.jobs} worker processes, ${threads} thread${threads > 1 ? 's' : ''} each; this process keeps the journal\n`);
   return { count: o.jobs!, threads };
 }

@@ -14,14 +14,11 @@
 // running and its last lines of standard error; the finished points are in the journal, so --resume
 // continues. Ctrl-C stops every worker.
 import { fork } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { ChildGroup } from '../core/child_group.js';
 import { LineTail } from '../core/line_tail.js';
-import { setNumThreads } from '../core/runtime.js';
-import { threadEnv } from '../core/thread_env.js';
+import { applyWorkerThreads, threadEnv, threadsPerWorker } from '../core/thread_env.js';
 
 const WORKER_ENV = 'HTAF_GRID_WORKER';
-const THREADS_ENV = 'HTAF_WORKER_THREADS';
 
 export interface GridJobs {
   /** Worker processes (1: the grid runs in this process). */
@@ -55,7 +52,7 @@ export function isGridWorker(): boolean {
  * (the table, the files) is the parent's job.
  */
 export function serveGrid<P extends { key: string }, R>(hash: string, plans: readonly P[], run: (plan: P) => Promise<R>): Promise<never> {
-  if (process.env[THREADS_ENV]) setNumThreads(Number(process.env[THREADS_ENV]));
+  applyWorkerThreads();
   const byKey = new Map(plans.map((p) => [p.key, p]));
   const send = (m: FromWorker): void => void process.send!(m);
   let queue = Promise.resolve();
@@ -86,7 +83,7 @@ export async function runGridPool<P extends { key: string }, R extends { key: st
 ): Promise<void> {
   const count = Math.min(jobs.count, todo.length);
   if (count === 0) return;
-  const threads = jobs.threads ?? Math.max(1, Math.floor(availableParallelism() / jobs.count));
+  const threads = threadsPerWorker(jobs.count, jobs.threads);
   const script = jobs.script ?? process.argv[1];
   const args = jobs.args ?? process.argv.slice(2);
   let next = 0;
