@@ -8,11 +8,17 @@
 // writing dL/dx once. The spike function is inlined from fused_simd.h (the same ops as the fused HTAF,
 // SS and STE activations, in float64 arithmetic).
 //
-// Rounding: the charge, the threshold and the reset are rounded to the data's dtype after each
-// operation, in the composed neuron's order ((x − (v − v_rest))/τ, then + v), and the spike rounded
-// before the reset uses it, so the fused forward gives the composed neuron's spikes bit for bit: a spike
-// is a threshold decision, and one flipped by a rounding difference would change the whole train after
-// it. The backward is in float64 from those values.
+// Rounding: the charge, the threshold and the reset run in the data's dtype, one IEEE operation per
+// composed tensor op and in its order ((x − (v − v_rest))/τ, then + v), with no multiply fused into an
+// add; the smooth spike is computed in float64 and rounded once, as the fused activation rounds it. So
+// the fused forward gives the composed neuron's spikes bit for bit: a spike is a threshold decision,
+// and one flipped by a rounding difference would change the whole train after it. The backward runs
+// in the data's dtype too, with the spike function's slope from float64; its gradients agree with
+// autograd's through the composed ops to rounding.
+//
+// Speed: float32 data are 8 lanes per AVX2 vector (16 with AVX-512) for the dynamics; only the smooth
+// spike functions and the slopes widen to double vectors. At 1 pass over x forward and 1 over x and
+// the gradient backward, a surrogate-gradient LIF runs at a few times a ReLU's memory traffic.
 //
 // Threads: TensorIterator::for_each over the N elements of x[0] (its parallel_for runs inside libtorch,
 // with OpenMP), each chunk addressing its other time steps at a stride of N elements.
@@ -25,35 +31,112 @@
 namespace htaf {
 namespace {
 
+// Data vectors per ISA. The neuron's dynamics (charge, threshold, reset) run in the data's own dtype,
+// one vector of T per step: each operation is the composed neuron's tensor op, rounded as it rounds.
+// The smooth spike functions and every derivative run on the double vectors fused_simd.h computes
+// in (kParts of them per data vector): widen, apply, narrow. Written with intrinsics for the same
+// reason as fused_simd.h's Io structs (GCC 12 splits __builtin_convertvector into halves).
 typedef float v4f __attribute__((vector_size(16)));
 typedef float v8f __attribute__((vector_size(32)));
+typedef float v16f __attribute__((vector_size(64)));
 
-template <class V>
-struct FloatVecOf;
-template <>
-struct FloatVecOf<v2d> { using type = v2f; };
-template <>
-struct FloatVecOf<v4d> { using type = v4f; };
-template <>
-struct FloatVecOf<v8d> { using type = v8f; };
+template <typename T, class DVec, class WVec>
+struct LanesOf {
+  using Data = T;
+  using D = DVec;
+  using W = WVec;
+  static constexpr int kLanes = sizeof(D) / sizeof(T);
+  static constexpr int kParts = sizeof(D) / sizeof(T) / (sizeof(W) / sizeof(double));
+};
 
-// The value the data's dtype T holds for v (round to nearest); a no-op for float64 data.
-template <typename T, class V>
-HTAF_INLINE V round_to(const V& v) {
-  if constexpr (std::is_same_v<T, double>) {
-    return v;
-  } else {
-    return __builtin_convertvector(__builtin_convertvector(v, typename FloatVecOf<V>::type), V);
+// Baseline: memcpy loads (any alignment) and element-wise conversions.
+template <typename T>
+struct LanesBaseline;
+template <>
+struct LanesBaseline<double> : LanesOf<double, v2d, v2d> {
+  static inline D load(const double* p) { D v; std::memcpy(&v, p, sizeof v); return v; }
+  static inline void store(double* p, const D& v) { std::memcpy(p, &v, sizeof v); }
+  static inline void widen(const D& v, W* w) { w[0] = v; }
+  static inline D narrow(const W* w) { return w[0]; }
+};
+template <>
+struct LanesBaseline<float> : LanesOf<float, v4f, v2d> {
+  static inline D load(const float* p) { D v; std::memcpy(&v, p, sizeof v); return v; }
+  static inline void store(float* p, const D& v) { std::memcpy(p, &v, sizeof v); }
+  static inline void widen(const D& v, W* w) {
+    w[0] = W{v[0], v[1]};
+    w[1] = W{v[2], v[3]};
   }
+  static inline D narrow(const W* w) {
+    return D{static_cast<float>(w[0][0]), static_cast<float>(w[0][1]), static_cast<float>(w[1][0]), static_cast<float>(w[1][1])};
+  }
+};
+#if HTAF_X86
+template <typename T>
+struct LanesAvx2;
+template <>
+struct LanesAvx2<double> : LanesOf<double, v4d, v4d> {
+  HTAF_TARGET_AVX2 static inline D load(const double* p) { return (D)_mm256_loadu_pd(p); }
+  HTAF_TARGET_AVX2 static inline void store(double* p, const D& v) { _mm256_storeu_pd(p, (__m256d)v); }
+  HTAF_TARGET_AVX2 static inline void widen(const D& v, W* w) { w[0] = v; }
+  HTAF_TARGET_AVX2 static inline D narrow(const W* w) { return w[0]; }
+};
+template <>
+struct LanesAvx2<float> : LanesOf<float, v8f, v4d> {
+  HTAF_TARGET_AVX2 static inline D load(const float* p) { return (D)_mm256_loadu_ps(p); }
+  HTAF_TARGET_AVX2 static inline void store(float* p, const D& v) { _mm256_storeu_ps(p, (__m256)v); }
+  HTAF_TARGET_AVX2 static inline void widen(const D& v, W* w) {
+    w[0] = (W)_mm256_cvtps_pd(_mm256_castps256_ps128((__m256)v));
+    w[1] = (W)_mm256_cvtps_pd(_mm256_extractf128_ps((__m256)v, 1));
+  }
+  HTAF_TARGET_AVX2 static inline D narrow(const W* w) {
+    return (D)_mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps((__m256d)w[0])), _mm256_cvtpd_ps((__m256d)w[1]), 1);
+  }
+};
+template <typename T>
+struct LanesAvx512;
+template <>
+struct LanesAvx512<double> : LanesOf<double, v8d, v8d> {
+  HTAF_TARGET_AVX512 static inline D load(const double* p) { return (D)_mm512_loadu_pd(p); }
+  HTAF_TARGET_AVX512 static inline void store(double* p, const D& v) { _mm512_storeu_pd(p, (__m512d)v); }
+  HTAF_TARGET_AVX512 static inline void widen(const D& v, W* w) { w[0] = v; }
+  HTAF_TARGET_AVX512 static inline D narrow(const W* w) { return w[0]; }
+};
+template <>
+struct LanesAvx512<float> : LanesOf<float, v16f, v8d> {
+  HTAF_TARGET_AVX512 static inline D load(const float* p) { return (D)_mm512_loadu_ps(p); }
+  HTAF_TARGET_AVX512 static inline void store(float* p, const D& v) { _mm512_storeu_ps(p, (__m512)v); }
+  HTAF_TARGET_AVX512 static inline void widen(const D& v, W* w) {
+    // maskz_ forms: the plain casts and extracts warn falsely in GCC 12 (as in fused_simd.h).
+    const __m512d bits = _mm512_castps_pd((__m512)v);
+    w[0] = (W)_mm512_maskz_cvtps_pd(0xff, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xf, bits, 0)));
+    w[1] = (W)_mm512_maskz_cvtps_pd(0xff, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xf, bits, 1)));
+  }
+  HTAF_TARGET_AVX512 static inline D narrow(const W* w) {
+    const __m256 lo = _mm512_maskz_cvtpd_ps(0xff, (__m512d)w[0]);
+    const __m256 hi = _mm512_maskz_cvtpd_ps(0xff, (__m512d)w[1]);
+    return (D)_mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+  }
+};
+#endif
+
+// All lanes = c, for a data vector of floats or doubles.
+template <class D, typename T>
+HTAF_INLINE D fill(T c) {
+  D v{};
+  return v + c;
 }
 
-// The neuron's dynamics as numbers (fused_neurons.h).
+// The neuron's dynamics as numbers in the data's dtype (fused_neurons.h): a float32 tensor op with a
+// number computes with the number rounded to float32 (v_reset = -0.2 is -0.2000000030 there), and so
+// does the composed neuron.
+template <typename T>
 struct Dynamics {
   bool lif;
-  double tau, rest, vth, vReset;
+  T tau, rest, vth, vReset;
   bool soft, detach;
   // dh/dx and dh/dv[t-1].
-  double dhdx, dhdv;
+  T dhdx, dhdv;
 };
 
 // A spike function: its forward (smooth value, or Heaviside) and grad * its derivative.
@@ -71,136 +154,217 @@ struct NoDerivative {
   }
 };
 
-template <typename T, class V>
-HTAF_INLINE V charge(const Dynamics& d, const V& v, const V& x) {
-  if (d.lif) return round_to<T>(v + round_to<T>(round_to<T>(x - round_to<T>(v - d.rest)) / d.tau));
-  return round_to<T>(v + x);
+template <class L>
+HTAF_INLINE typename L::D charge(const Dynamics<typename L::Data>& d, const typename L::D& v, const typename L::D& x) {
+  if (d.lif) return v + (x - (v - d.rest)) / d.tau;
+  return v + x;
 }
 
-template <typename T, class V>
-HTAF_INLINE V reset(const Dynamics& d, const V& h, const V& s) {
-  if (d.soft) return round_to<T>(h - round_to<T>(s * d.vth));
-  return round_to<T>(round_to<T>(h * round_to<T>(1.0 - s)) + round_to<T>(s * d.vReset));
+// v as computed, kept from being fused into the add that follows (the compiler may contract a·b + c
+// into one FMA, which rounds once where the composed tensor ops round twice).
+template <class D>
+HTAF_INLINE D product(D v) {
+#if HTAF_X86
+  asm("" : "+v"(v));
+#endif
+  return v;
 }
 
-// Forward of L elements (one vector) over T steps; x and s step over time by `ts` elements.
-template <class Io, typename T, class S>
-HTAF_INLINE void forward_vector(const Dynamics& d, const S& spike, int64_t steps, const T* x, T* s, int64_t ts) {
-  using P = PolicyFor<T>;
-  using V = typename Io::V;
-  V v = splat<V>(d.soft ? 0.0 : d.vReset);
-  for (int64_t t = 0; t < steps; ++t) {
-    const V h = charge<T>(d, v, Io::load(x + t * ts));
-    const V out = round_to<T>(spike.fwd.template apply<P>(round_to<T>(h - d.vth)));
-    Io::store(s + t * ts, out);
-    v = reset<T>(d, h, out);
+template <class L>
+HTAF_INLINE typename L::D reset(const Dynamics<typename L::Data>& d, const typename L::D& h, const typename L::D& s) {
+  using T = typename L::Data;
+  if (d.soft) return h - product(s * d.vth);
+  return product(h * (T(1) - s)) + product(s * d.vReset);
+}
+
+// The spike s = Θ(u) of a data vector: Heaviside as a comparison in the data's dtype (NaN stays NaN);
+// a smooth form on the double vectors, rounded once to the data's dtype as the fused activation rounds.
+template <class L, class P, class Fwd>
+HTAF_INLINE typename L::D fire(const Fwd& f, const typename L::D& u) {
+  using D = typename L::D;
+  using T = typename L::Data;
+  if constexpr (std::is_same_v<Fwd, HeavisideForward>) {
+    const D s = u >= T(0) ? fill<D>(T(1)) : D{};
+    return u != u ? u : s;
+  } else {
+    typename L::W w[L::kParts];
+    L::widen(u, w);
+    for (int k = 0; k < L::kParts; ++k) w[k] = f.template apply<P>(w[k]);
+    return L::narrow(w);
   }
 }
 
-// Backward of L elements over T steps: gx = dL/dx from g = dL/ds; `buf` holds 2·T vectors.
-template <class Io, typename T, class S>
-HTAF_INLINE void backward_vector(const Dynamics& d, const S& spike, int64_t steps, const T* g, const T* x, T* gx, int64_t ts,
-                                 typename Io::V* buf) {
-  using P = PolicyFor<T>;
-  using V = typename Io::V;
-  V* hs = buf;
-  V* ss = buf + steps;
-  V v = splat<V>(d.soft ? 0.0 : d.vReset);
+// g · Θ′(u) on the double vectors, rounded to the data's dtype.
+template <class L, class P, class Bwd>
+HTAF_INLINE typename L::D slope_times(const Bwd& b, const typename L::D& g, const typename L::D& u) {
+  typename L::W gw[L::kParts], uw[L::kParts];
+  L::widen(g, gw);
+  L::widen(u, uw);
+  for (int k = 0; k < L::kParts; ++k) gw[k] = b.template apply<P>(gw[k], uw[k]);
+  return L::narrow(gw);
+}
+
+// Forward of one data vector over T steps; x and s step over time by `ts` elements.
+template <class L, class S>
+HTAF_INLINE void forward_vector(const Dynamics<typename L::Data>& d, const S& spike, int64_t steps, const typename L::Data* x,
+                                typename L::Data* s, int64_t ts) {
+  using P = PolicyFor<typename L::Data>;
+  using D = typename L::D;
+  D v = fill<D>(d.soft ? typename L::Data(0) : d.vReset);
   for (int64_t t = 0; t < steps; ++t) {
-    const V h = charge<T>(d, v, Io::load(x + t * ts));
-    const V out = round_to<T>(spike.fwd.template apply<P>(round_to<T>(h - d.vth)));
+    const D h = charge<L>(d, v, L::load(x + t * ts));
+    const D out = fire<L, P>(spike.fwd, h - d.vth);
+    L::store(s + t * ts, out);
+    v = reset<L>(d, h, out);
+  }
+}
+
+// Backward of one data vector over T steps: gx = dL/dx from g = dL/ds. The forward is recomputed
+// first, keeping each step's h, s and Θ′(h − v_th) in `hs`, `ss`, `ds` (T vectors each): the spike and
+// its slope are computed side by side from the same u, so the compiler shares their exps.
+template <class L, class S>
+HTAF_INLINE void backward_vector(const Dynamics<typename L::Data>& d, const S& spike, int64_t steps, const typename L::Data* g,
+                                 const typename L::Data* x, typename L::Data* gx, int64_t ts, typename L::D* hs, typename L::D* ss,
+                                 typename L::D* ds) {
+  using P = PolicyFor<typename L::Data>;
+  using D = typename L::D;
+  using T = typename L::Data;
+  D v = fill<D>(d.soft ? T(0) : d.vReset);
+  for (int64_t t = 0; t < steps; ++t) {
+    const D h = charge<L>(d, v, L::load(x + t * ts));
+    const D u = h - d.vth;
+    const D out = fire<L, P>(spike.fwd, u);
     hs[t] = h;
     ss[t] = out;
-    v = reset<T>(d, h, out);
+    ds[t] = slope_times<L, P>(spike.bwd, fill<D>(T(1)), u);
+    v = reset<L>(d, h, out);
   }
-  V gv{};  // dL/dv[t] from the steps after t
+  D gv{};  // dL/dv[t] from the steps after t
   for (int64_t t = steps - 1; t >= 0; --t) {
-    const V h = hs[t];
-    const V s = ss[t];
-    V gs = Io::load(g + t * ts);
+    const D h = hs[t];
+    const D s = ss[t];
+    D gs = L::load(g + t * ts);
     // v[t] = h(1 − s) + v_reset·s (hard) or h − v_th·s (soft): ∂v/∂s = v_reset − h or −v_th.
-    if (!d.detach) gs = gs + gv * (d.soft ? splat<V>(-d.vth) : d.vReset - h);
-    const V gh = (d.soft ? gv : gv * (1.0 - s)) + spike.bwd.template apply<P>(gs, round_to<T>(h - d.vth));
-    Io::store(gx + t * ts, gh * d.dhdx);
+    if (!d.detach) gs = gs + gv * (d.soft ? fill<D>(-d.vth) : d.vReset - h);
+    const D gh = (d.soft ? gv : gv * (T(1) - s)) + gs * ds[t];
+    L::store(gx + t * ts, gh * d.dhdx);
     gv = gh * d.dhdv;
   }
 }
 
-// Runs `f(x, s, ..., ts)` on every vector of a chunk of n elements; the last partial vector goes
-// through zero-padded buffers of T vectors (time stride L), so every element sees the same arithmetic.
-template <class Io, typename T, class F>
-HTAF_INLINE void over_chunk(int64_t steps, int64_t n, int64_t stride, const F& f, const T* a, const T* b, T* out) {
-  constexpr int L = kLanes<typename Io::V>;
+// Runs `f(a, b, out, ts)` on every data vector of a chunk of n elements; the last partial vector goes
+// through zero-padded stack buffers of T vectors (time stride kLanes), so every element sees the same
+// arithmetic. `a` may be null (the forward has one input).
+template <class L, class F>
+HTAF_INLINE void over_chunk(int64_t steps, int64_t n, int64_t stride, const F& f, const typename L::Data* a, const typename L::Data* b,
+                            typename L::Data* out, typename L::Data* pad) {
+  using T = typename L::Data;
+  constexpr int K = L::kLanes;
   int64_t i = 0;
-  for (; i + L <= n; i += L) f(a ? a + i : nullptr, b + i, out + i, stride);
+  for (; i + K <= n; i += K) f(a ? a + i : nullptr, b + i, out + i, stride);
   if (i == n) return;
   const int64_t m = n - i;
-  std::vector<T> pa(a ? steps * L : 0), pb(steps * L), po(steps * L);
+  T* pa = pad;
+  T* pb = pad + steps * K;
+  T* po = pad + 2 * steps * K;
+  std::fill(pad, pad + 3 * steps * K, T(0));
   for (int64_t t = 0; t < steps; ++t) {
     for (int64_t j = 0; j < m; ++j) {
-      if (a) pa[t * L + j] = a[t * stride + i + j];
-      pb[t * L + j] = b[t * stride + i + j];
+      if (a) pa[t * K + j] = a[t * stride + i + j];
+      pb[t * K + j] = b[t * stride + i + j];
     }
   }
-  f(a ? pa.data() : nullptr, pb.data(), po.data(), L);
+  f(a ? pa : nullptr, pb, po, K);
   for (int64_t t = 0; t < steps; ++t) {
-    for (int64_t j = 0; j < m; ++j) out[t * stride + i + j] = po[t * L + j];
+    for (int64_t j = 0; j < m; ++j) out[t * stride + i + j] = po[t * K + j];
   }
 }
 
-template <class Io, typename T, class S>
-HTAF_INLINE void forward_chunk(const Dynamics& d, const S& spike, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
-  over_chunk<Io, T>(steps, n, stride, [&](const T*, const T* xp, T* sp, int64_t ts) { forward_vector<Io>(d, spike, steps, xp, sp, ts); },
-                    static_cast<const T*>(nullptr), x, s);
+// Scratch for one chunk: the padded tail (3·T data vectors) and the backward's h, s and slope (3·T vectors),
+// aligned by hand: GCC drops a vector type's alignment in template arguments, so a std::vector<D> could
+// be misaligned for the aligned moves.
+template <class L>
+struct Scratch {
+  using D = typename L::D;
+  explicit Scratch(int64_t steps) : storage((6 * steps + 1) * L::kLanes) {
+    auto addr = reinterpret_cast<std::uintptr_t>(storage.data());
+    addr = (addr + sizeof(D) - 1) / sizeof(D) * sizeof(D);
+    vectors = reinterpret_cast<D*>(addr);
+    hs = vectors;
+    ss = vectors + steps;
+    ds = vectors + 2 * steps;
+    pad = reinterpret_cast<typename L::Data*>(vectors + 3 * steps);
+  }
+  std::vector<typename L::Data> storage;
+  D* vectors;
+  D* hs;
+  D* ss;
+  D* ds;
+  typename L::Data* pad;
+};
+
+template <class L, class S>
+HTAF_INLINE void forward_chunk(const Dynamics<typename L::Data>& d, const S& spike, int64_t steps, int64_t stride, const typename L::Data* x,
+                               typename L::Data* s, int64_t n) {
+  using T = typename L::Data;
+  Scratch<L> scratch(steps);
+  over_chunk<L>(steps, n, stride, [&](const T*, const T* xp, T* sp, int64_t ts) { forward_vector<L>(d, spike, steps, xp, sp, ts); },
+                static_cast<const T*>(nullptr), x, s, scratch.pad);
 }
 
-template <class Io, typename T, class S>
-HTAF_INLINE void backward_chunk(const Dynamics& d, const S& spike, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
-  // 2·T vectors for the recomputed forward. Not a std::vector<V>: GCC drops a vector type's alignment
-  // in template arguments, so its storage could be misaligned for the aligned moves; a double buffer with
-  // one spare vector is aligned by hand instead.
-  using V = typename Io::V;
-  std::vector<double> storage((2 * steps + 1) * kLanes<V>);
-  auto addr = reinterpret_cast<std::uintptr_t>(storage.data());
-  addr = (addr + sizeof(V) - 1) / sizeof(V) * sizeof(V);
-  V* buf = reinterpret_cast<V*>(addr);
-  over_chunk<Io, T>(steps, n, stride, [&](const T* gp, const T* xp, T* op, int64_t ts) { backward_vector<Io>(d, spike, steps, gp, xp, op, ts, buf); },
-                    g, x, gx);
+template <class L, class S>
+HTAF_INLINE void backward_chunk(const Dynamics<typename L::Data>& d, const S& spike, int64_t steps, int64_t stride, const typename L::Data* g,
+                                const typename L::Data* x, typename L::Data* gx, int64_t n) {
+  using T = typename L::Data;
+  Scratch<L> scratch(steps);
+  over_chunk<L>(steps, n, stride,
+                [&](const T* gp, const T* xp, T* op, int64_t ts) { backward_vector<L>(d, spike, steps, gp, xp, op, ts, scratch.hs, scratch.ss, scratch.ds); },
+                g, x, gx, scratch.pad);
 }
 
 // Per-ISA entry points (see fused_simd.h).
 template <typename T, class S>
-HTAF_ENTRY void forward_baseline(const Dynamics& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
-  forward_chunk<IoBaseline>(d, sp, steps, stride, x, s, n);
+HTAF_ENTRY void forward_baseline(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
+  forward_chunk<LanesBaseline<T>>(d, sp, steps, stride, x, s, n);
 }
 template <typename T, class S>
-HTAF_ENTRY void backward_baseline(const Dynamics& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
-  backward_chunk<IoBaseline>(d, sp, steps, stride, g, x, gx, n);
+HTAF_ENTRY void backward_baseline(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
+  backward_chunk<LanesBaseline<T>>(d, sp, steps, stride, g, x, gx, n);
 }
 #if HTAF_X86
 template <typename T, class S>
-HTAF_ENTRY HTAF_TARGET_AVX2 void forward_avx2(const Dynamics& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
-  forward_chunk<IoAvx2>(d, sp, steps, stride, x, s, n);
+HTAF_ENTRY HTAF_TARGET_AVX2 void forward_avx2(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
+  forward_chunk<LanesAvx2<T>>(d, sp, steps, stride, x, s, n);
 }
 template <typename T, class S>
-HTAF_ENTRY HTAF_TARGET_AVX2 void backward_avx2(const Dynamics& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
-  backward_chunk<IoAvx2>(d, sp, steps, stride, g, x, gx, n);
+HTAF_ENTRY HTAF_TARGET_AVX2 void backward_avx2(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
+  backward_chunk<LanesAvx2<T>>(d, sp, steps, stride, g, x, gx, n);
 }
 template <typename T, class S>
-HTAF_ENTRY HTAF_TARGET_AVX512 void forward_avx512(const Dynamics& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
-  forward_chunk<IoAvx512>(d, sp, steps, stride, x, s, n);
+HTAF_ENTRY HTAF_TARGET_AVX512 void forward_avx512(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
+  forward_chunk<LanesAvx512<T>>(d, sp, steps, stride, x, s, n);
 }
 template <typename T, class S>
-HTAF_ENTRY HTAF_TARGET_AVX512 void backward_avx512(const Dynamics& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
-  backward_chunk<IoAvx512>(d, sp, steps, stride, g, x, gx, n);
+HTAF_ENTRY HTAF_TARGET_AVX512 void backward_avx512(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
+  backward_chunk<LanesAvx512<T>>(d, sp, steps, stride, g, x, gx, n);
 }
 #endif
+
+// The dynamics' constants in the data's dtype T.
+template <typename T>
+Dynamics<T> dynamics_of(const NeuronParams& p) {
+  const bool lif = p.neuron == "lif";
+  const T tau = static_cast<T>(p.tau);
+  const T vReset = static_cast<T>(p.vReset);
+  return {lif, tau, p.softReset ? T(0) : vReset, static_cast<T>(p.vThreshold), vReset, p.softReset, p.detachReset,
+          lif ? T(1) / tau : T(1), lif ? T(1) - T(1) / tau : T(1)};
+}
 
 // Elements per parallel task: each costs T steps of the spike function.
 int64_t grain_for(int64_t steps) { return std::max<int64_t>(256, kGrainCompute / std::max<int64_t>(1, steps)); }
 
 template <class S>
-at::Tensor forward_tensor(const Dynamics& d, const S& spike, const at::Tensor& x) {
+at::Tensor forward_tensor(const NeuronParams& p, const S& spike, const at::Tensor& x) {
   const int64_t steps = x.size(0);
   const int64_t stride = x.numel() / steps;
   const at::Tensor s = at::empty_like(x, at::MemoryFormat::Contiguous);
@@ -211,6 +375,7 @@ at::Tensor forward_tensor(const Dynamics& d, const S& spike, const at::Tensor& x
   at::TensorIterator iter = at::TensorIteratorConfig().add_output(s0).add_input(x0).build();
   dispatch_floating(x.scalar_type(), [&](auto tag) {
     using T = decltype(tag);
+    const Dynamics<T> d = dynamics_of<T>(p);
     iter.for_each(
         [&](char** data, const int64_t* strides, int64_t n, int64_t outer) {
           TORCH_CHECK(outer == 1 && (n == 1 || (strides[0] == sizeof(T) && strides[1] == sizeof(T))), "neuron_multi_step: internal: a non-contiguous run");
@@ -231,7 +396,7 @@ at::Tensor forward_tensor(const Dynamics& d, const S& spike, const at::Tensor& x
 }
 
 template <class S>
-at::Tensor backward_tensor(const Dynamics& d, const S& spike, const at::Tensor& grad, const at::Tensor& x) {
+at::Tensor backward_tensor(const NeuronParams& p, const S& spike, const at::Tensor& grad, const at::Tensor& x) {
   const int64_t steps = x.size(0);
   const int64_t stride = x.numel() / steps;
   const at::Tensor g = grad.to(x.scalar_type()).contiguous();
@@ -243,6 +408,7 @@ at::Tensor backward_tensor(const Dynamics& d, const S& spike, const at::Tensor& 
   at::TensorIterator iter = at::TensorIteratorConfig().add_output(gx0).add_input(g0).add_input(x0).build();
   dispatch_floating(x.scalar_type(), [&](auto tag) {
     using T = decltype(tag);
+    const Dynamics<T> d = dynamics_of<T>(p);
     iter.for_each(
         [&](char** data, const int64_t* strides, int64_t n, int64_t outer) {
           TORCH_CHECK(outer == 1 && (n == 1 || (strides[0] == sizeof(T) && strides[1] == sizeof(T) && strides[2] == sizeof(T))),
@@ -278,16 +444,6 @@ auto with_spike(const NeuronParams& p, bool float32, const F& f) {
   if (k == "tanh") return f(Spike<HeavisideForward, TanhSurrogateBackward>{{}, {p.p1}});
   if (k == "rect") return f(Spike<HeavisideForward, RectSurrogateBackward>{{}, {p.p1}});
   return f(Spike<HeavisideForward, NoDerivative>{{}, {}});  // 'heaviside', checked before
-}
-
-// The constants as the data's dtype holds them: a float32 tensor op with a number computes with the
-// number rounded to float32 (v_reset = -0.2 is -0.2000000030 there), and so does the composed neuron.
-Dynamics dynamics_of(const NeuronParams& p, bool float32) {
-  const auto as_data = [&](double v) { return float32 ? static_cast<double>(static_cast<float>(v)) : v; };
-  const bool lif = p.neuron == "lif";
-  const double tau = as_data(p.tau);
-  const double vReset = as_data(p.vReset);
-  return {lif, tau, p.softReset ? 0.0 : vReset, as_data(p.vThreshold), vReset, p.softReset, p.detachReset, lif ? 1.0 / tau : 1.0, lif ? 1.0 - 1.0 / tau : 1.0};
 }
 
 const char* kFn = "neuron_multi_step";
@@ -329,7 +485,7 @@ struct NeuronFunction : public torch::autograd::Function<NeuronFunction> {
     ctx->saved_data["softReset"] = p.softReset;
     ctx->saved_data["detachReset"] = p.detachReset;
     ctx->save_for_backward({x});
-    return with_spike(p, x.scalar_type() == at::kFloat, [&](const auto& spike) { return forward_tensor(dynamics_of(p, x.scalar_type() == at::kFloat), spike, x); });
+    return with_spike(p, x.scalar_type() == at::kFloat, [&](const auto& spike) { return forward_tensor(p, spike, x); });
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const at::Tensor x = ctx->get_saved_variables()[0];
@@ -340,7 +496,7 @@ struct NeuronFunction : public torch::autograd::Function<NeuronFunction> {
     NeuronParams p{ctx->saved_data["neuron"].toStringRef(), ctx->saved_data["tau"].toDouble(), ctx->saved_data["spike"].toStringRef(),
                    ctx->saved_data["p1"].toDouble(), ctx->saved_data["p2"].toDouble(), ctx->saved_data["vThreshold"].toDouble(),
                    ctx->saved_data["vReset"].toDouble(), ctx->saved_data["softReset"].toBool(), ctx->saved_data["detachReset"].toBool()};
-    at::Tensor gx = with_spike(p, x.scalar_type() == at::kFloat, [&](const auto& spike) { return backward_tensor(dynamics_of(p, x.scalar_type() == at::kFloat), spike, g, x); });
+    at::Tensor gx = with_spike(p, x.scalar_type() == at::kFloat, [&](const auto& spike) { return backward_tensor(p, spike, g, x); });
     return {gx, at::Tensor()};
   }
 };
@@ -354,7 +510,7 @@ at::Tensor neuron_multi_step(const at::Tensor& x, const NeuronParams& p) {
   const at::Tensor xc = x.contiguous();
   if (p.spike == "heaviside") {
     at::NoGradGuard noGrad;  // the exact spike: no gradient flows
-    return with_spike(p, x.scalar_type() == at::kFloat, [&](const auto& spike) { return forward_tensor(dynamics_of(p, x.scalar_type() == at::kFloat), spike, xc); });
+    return with_spike(p, x.scalar_type() == at::kFloat, [&](const auto& spike) { return forward_tensor(p, spike, xc); });
   }
   return NeuronFunction::apply(xc, p);
 }

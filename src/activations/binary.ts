@@ -42,6 +42,17 @@ export function fusedOpApplies(x: Tensor): boolean {
   return x.device === 'cpu' && (x.dtype === 'float32' || x.dtype === 'float64');
 }
 
+/**
+ * A spike function as the fused multi-step neuron op (neuronMultiStep) inlines it: 'htaf' (p1 = α,
+ * p2 = β), 'ss' (p1 = γ), the STE surrogates 'sigmoid' | 'tanh' (p1 = k) and 'rect' (p1 = a), or
+ * 'heaviside' (the exact step, no gradient).
+ */
+export interface FusedSpike {
+  spike: 'htaf' | 'ss' | 'sigmoid' | 'tanh' | 'rect' | 'heaviside';
+  p1: number;
+  p2: number;
+}
+
 export abstract class BinaryActivation extends Module {
   #mode: StepMode;
   /** The sign (±1) form: 2·f − 1. Fixed at construction (it is part of the activation's spec). */
@@ -85,6 +96,21 @@ export abstract class BinaryActivation extends Module {
     if (!(x instanceof Tensor)) throw new Error(`${this.constructor.name}.forward: input must be a Tensor; got ${showValue(x)}`);
     if (this.#mode === 'exact') return heavisideStep(x, this.signed);
     return this.signed ? this.smoothSignForward(x) : this.smoothForward(x);
+  }
+
+  /**
+   * This activation as the fused neuron op's spike function, or null when the op cannot inline it (the
+   * sign form, or a subclass without a smoothFusedSpike): the neuron then composes its time loop.
+   */
+  fusedSpike(): FusedSpike | null {
+    if (this.signed) return null;
+    if (this.#mode === 'exact') return { spike: 'heaviside', p1: 0, p2: 0 };
+    return this.smoothFusedSpike();
+  }
+
+  /** The training form as a fused spike function; null (the default): not inlinable. */
+  protected smoothFusedSpike(): FusedSpike | null {
+    return null;
   }
 
   /** The hyperparameters in the summary line ('alpha=2, beta=11'); '' when there are none. */

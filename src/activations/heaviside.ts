@@ -1,7 +1,7 @@
 // The Heaviside step H(x) = 1[x ≥ 0] (H(0) = 1), in both modes: no gradient flows through it (docs/method.md §1:
 // "never trained through directly"); its output does not require grad. Use STE to train through a step.
 import type { Tensor } from '../tensor/tensor.js';
-import { BinaryActivation, heavisideStep, type BinaryActivationOptions } from './binary.js';
+import { BinaryActivation, heavisideStep, type BinaryActivationOptions, type FusedSpike } from './binary.js';
 import { defineActivation } from './definition.js';
 
 export class Heaviside extends BinaryActivation {
@@ -15,6 +15,10 @@ export class Heaviside extends BinaryActivation {
 
   smoothSignForward(x: Tensor): Tensor {
     return heavisideStep(x, true);
+  }
+
+  protected smoothFusedSpike(): FusedSpike {
+    return { spike: 'heaviside', p1: 0, p2: 0 };
   }
 }
 

@@ -4,7 +4,7 @@
 // devices or dtypes it composes tensor ops. The exact mode is H(x) (binary.ts).
 import { htaf } from '../tensor/functions.generated.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { BinaryActivation, fusedOpApplies, type BinaryActivationOptions } from './binary.js';
+import { BinaryActivation, fusedOpApplies, type BinaryActivationOptions, type FusedSpike } from './binary.js';
 import { checkPositive, defineActivation } from './definition.js';
 
 /** HTAF composed of tensor ops (the path for devices and dtypes the fused op does not serve). */
@@ -25,6 +25,10 @@ export class HTAF extends BinaryActivation {
 
   smoothForward(x: Tensor): Tensor {
     return fusedOpApplies(x) ? htaf(x, this.alpha, this.beta) : htafComposed(x, this.alpha, this.beta);
+  }
+
+  protected smoothFusedSpike(): FusedSpike {
+    return { spike: 'htaf', p1: this.alpha, p2: this.beta };
   }
 
   protected paramRepr(): string {

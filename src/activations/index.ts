@@ -1,7 +1,7 @@
 // Binary activations as modules (HTAF, SS, STE, Heaviside, ApproxSign, each with a sign form), their
 // registry and spec syntax, and the model-wide exact-step switch.
 export { BinaryActivation, heavisideStep, isBinaryActivation, STEP_MODES } from './binary.js';
-export type { StepMode, BinaryActivationOptions } from './binary.js';
+export type { StepMode, BinaryActivationOptions, FusedSpike } from './binary.js';
 export { HTAF } from './htaf.js';
 export { ScaledSigmoid } from './scaled_sigmoid.js';
 export { STE, SURROGATES } from './ste.js';

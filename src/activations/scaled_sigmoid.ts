@@ -2,7 +2,7 @@
 // at 0 (γ/4). Training uses the fused C++ op; the exact mode is H(x) (binary.ts).
 import { scaledSigmoid } from '../tensor/functions.generated.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { BinaryActivation, fusedOpApplies, type BinaryActivationOptions } from './binary.js';
+import { BinaryActivation, fusedOpApplies, type BinaryActivationOptions, type FusedSpike } from './binary.js';
 import { checkPositive, defineActivation } from './definition.js';
 import { sigmoid } from './float64.js';
 
@@ -28,6 +28,10 @@ export class ScaledSigmoid extends BinaryActivation {
 
   smoothForward(x: Tensor): Tensor {
     return fusedOpApplies(x) ? scaledSigmoid(x, this.gamma) : scaledSigmoidComposed(x, this.gamma);
+  }
+
+  protected smoothFusedSpike(): FusedSpike {
+    return { spike: 'ss', p1: this.gamma, p2: 0 };
   }
 
   protected paramRepr(): string {

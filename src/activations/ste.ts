@@ -8,7 +8,7 @@
 // surrogate's primitive, which is exactly H forward and s′ backward.
 import { heavisideSte } from '../tensor/functions.generated.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { BinaryActivation, fusedOpApplies, heavisideStep, type BinaryActivationOptions } from './binary.js';
+import { BinaryActivation, fusedOpApplies, heavisideStep, type BinaryActivationOptions, type FusedSpike } from './binary.js';
 import { showValue } from '../core/show.js';
 import { checkPositive, defineActivation } from './definition.js';
 import { sech2, sigmoid } from './float64.js';
@@ -63,6 +63,10 @@ export class STE extends BinaryActivation {
 
   smoothForward(x: Tensor): Tensor {
     return fusedOpApplies(x) ? heavisideSte(x, this.surrogate, this.param) : steComposed(x, this.surrogate, this.param);
+  }
+
+  protected smoothFusedSpike(): FusedSpike {
+    return { spike: this.surrogate, p1: this.param, p2: 0 };
   }
 
   protected paramRepr(): string {

@@ -2,7 +2,7 @@
 // the same models in PyTorch eager.
 import { Adam } from '../optim/index.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential } from '../nn/index.js';
-import { WideResNet } from '../models/index.js';
+import { SpikingNeuron, WideResNet } from '../models/index.js';
 import { buildImageModel } from '../models/image_zoo.js';
 import { crossEntropy, mseLoss } from '../tensor/functions.generated.js';
 import { DistributedDataParallel } from '../distributed/ddp.js';
@@ -54,16 +54,22 @@ export function benchmarkWrn(activation: string, depth: number, widen: number): 
 }
 
 /** The spike functions of the SNN benchmark for the benchmark's activation names (the zoo's snn family specs). */
+/** The LIF time loop as one fused op (the default) or composed of tensor ops per step (the reference). */
+export type SewNeuronPath = 'fused' | 'composed';
+export const SEW_NEURON_PATHS: readonly SewNeuronPath[] = ['fused', 'composed'];
+
 const SEW_SPIKE_SPECS: Record<string, string> = { htaf: 'htaf', ss: 'ss', ste: 'ste:sigmoid' };
 
 /**
  * The SNN benchmark (issue 13): the zoo's SEW-ResNet-depth (base width 16, small-image stem, LIF neurons,
  * T steps) on 1×28×28, every spike function the given one; bench/peer/step.py --model sew builds the same.
  */
-export function benchmarkSew(activation: string, depth: number, T: number): Module {
+export function benchmarkSew(activation: string, depth: number, T: number, neuron: SewNeuronPath = 'fused'): Module {
   const method = SEW_SPIKE_SPECS[activation];
   if (method === undefined) throw new Error(`--activation must be one of ${Object.keys(SEW_SPIKE_SPECS).join(', ')} for --model sew (a spike is 0 or 1); got '${activation}'`);
-  return buildImageModel({ kind: 'snn', backbone: 'sew', depth, T, baseWidth: 16, method, inChannels: 1, imageSize: 28, numClasses: 10 });
+  const model = buildImageModel({ kind: 'snn', backbone: 'sew', depth, T, baseWidth: 16, method, inChannels: 1, imageSize: 28, numClasses: 10 });
+  for (const m of model.modules()) if (m instanceof SpikingNeuron) m.fused = neuron === 'fused';
+  return model;
 }
 
 export interface StepBenchOptions {
@@ -73,6 +79,8 @@ export interface StepBenchOptions {
   widen?: number;
   /** SNN time steps (model sew, default 4). */
   T?: number;
+  /** Model sew: the fused LIF op (default) or the composed per-step loop. */
+  neuron?: SewNeuronPath;
   activation: string;
   batch: number;
   steps: number;
@@ -95,7 +103,7 @@ export function benchStep(o: StepBenchOptions) {
   if (o.batch % world !== 0) throw new Error(`bench step: --batch ${o.batch} must be a multiple of the processes (${world})`);
   const model = o.model === 'mlp' ? benchmarkMlp(o.activation)
     : o.model === 'wrn' ? benchmarkWrn(o.activation, o.depth ?? 10, o.widen ?? 2)
-      : o.model === 'sew' ? benchmarkSew(o.activation, o.depth ?? 10, o.T ?? 4)
+      : o.model === 'sew' ? benchmarkSew(o.activation, o.depth ?? 10, o.T ?? 4, o.neuron)
         : benchmarkCnn(o.activation);
   const batches = stepBatches(o.model, o.data ?? 'random', o.batch / world, o.warmup + o.steps, { rank: o.group?.rank ?? 0, worldSize: world });
   const lossOf = o.model === 'mlp' ? (out: Tensor, y: Tensor) => mseLoss(out, y) : (out: Tensor, y: Tensor) => crossEntropy(out, y);
@@ -143,7 +151,7 @@ export function benchStep(o: StepBenchOptions) {
     model: o.model,
     activation: o.activation,
     ...(o.model === 'wrn' ? { depth: o.depth ?? 10, widen: o.widen ?? 2, params } : {}),
-    ...(o.model === 'sew' ? { depth: o.depth ?? 10, T: o.T ?? 4, params } : {}),
+    ...(o.model === 'sew' ? { depth: o.depth ?? 10, T: o.T ?? 4, neuron: o.neuron ?? 'fused', params } : {}),
     data: o.data ?? 'random',
     batch: o.batch,
     steps: o.steps,

@@ -1,7 +1,7 @@
 // `htaf bench step|op|infer`: engine benchmarks that print one JSON line (issue 2; bench/RESULTS.md).
 import { InvalidArgumentError, type Command } from 'commander';
 import { benchOp } from '../bench/op.js';
-import { benchStep } from '../bench/step.js';
+import { SEW_NEURON_PATHS, benchStep } from '../bench/step.js';
 import { STEP_DATA } from '../bench/step_batches.js';
 import { isLauncher, joinGroup, launch } from './distributed_flags.js';
 import { INFER_ENGINES, benchInfer } from '../bench/infer.js';
@@ -26,6 +26,7 @@ export function registerBench(program: Command): void {
     .option('--model <name>', 'mlp (45-256-256-128-1, MSE), cnn, wrn or sew (the SNN: SEW-ResNet, LIF, base width 16; 28x28x1, 10 classes, cross-entropy)', oneOf('--model', ['mlp', 'cnn', 'wrn', 'sew'] as const), 'mlp')
     .option('--depth <n>', 'wrn depth (6n+4); sew depth (10|18|34)', positiveInt('--depth'), 10)
     .option('--T <n>', 'sew: time steps', positiveInt('--T'), 4)
+    .option('--neuron <path>', 'sew: the LIF time loop as the fused op (fused) or composed per step (composed, the reference)', oneOf('--neuron', SEW_NEURON_PATHS), 'fused')
     .option('--widen <n>', 'wrn widening factor k', positiveInt('--widen'), 2)
     .option('--activation <name>', ACTIVATIONS.join('|'), oneOf('--activation', ACTIVATIONS), 'relu')
     .option('--batch <n>', 'batch size (default 256 for mlp, 128 for cnn)', positiveInt('--batch'))
@@ -41,7 +42,7 @@ export function registerBench(program: Command): void {
       if (batch % (o.nproc ?? 1) !== 0) throw new InvalidArgumentError(`--batch ${batch} must be a multiple of the processes (${o.nproc})`);
       if (isLauncher(o)) return launch('htaf bench step', o);
       const group = joinGroup();
-      const result = benchStep({ model: o.model, depth: o.depth, widen: o.widen, T: o.T, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed, data: o.data, group });
+      const result = benchStep({ model: o.model, depth: o.depth, widen: o.widen, T: o.T, neuron: o.neuron, activation: o.activation, batch, steps: o.steps, warmup: o.warmup, threads: o.threads, seed: o.seed, data: o.data, group });
       if ((group?.rank ?? 0) === 0) print(result, !!o.json);
       group?.destroy();
     });

@@ -5,7 +5,7 @@
 // With the soft reset (reset by subtraction) and a constant input its firing rate approximates
 // clamp(x, 0, v_th)/v_th, which is what ANN-to-SNN conversion (ann2snn.ts) builds on.
 import type { Tensor } from '../tensor/tensor.js';
-import { SpikingNeuron, neuronOptions, type NeuronOptions } from './spiking_neuron.js';
+import { SpikingNeuron, neuronOptions, type FusedDynamics, type NeuronOptions } from './spiking_neuron.js';
 
 export type IFOptions = NeuronOptions;
 
@@ -16,5 +16,9 @@ export class IFNode extends SpikingNeuron {
 
   charge(v: Tensor, x: Tensor): Tensor {
     return v.add(x);
+  }
+
+  protected fusedDynamics(): FusedDynamics | null {
+    return this.charge === IFNode.prototype.charge && this.stepIsStandard() ? { neuron: 'if', tau: 0 } : null;
   }
 }

@@ -8,7 +8,7 @@
 // how the spike function, the exact switch and the detached reset work).
 import type { Tensor } from '../tensor/tensor.js';
 import { showValue } from '../core/show.js';
-import { SpikingNeuron, neuronOptions, type NeuronOptions } from './spiking_neuron.js';
+import { SpikingNeuron, neuronOptions, type FusedDynamics, type NeuronOptions } from './spiking_neuron.js';
 
 export interface LIFOptions extends NeuronOptions {
   /** Membrane time constant τ > 1 (default 2; spikingjelly asserts τ > 1 too): the leak per step is 1/τ. */
@@ -29,6 +29,10 @@ export class LIFNode extends SpikingNeuron {
   charge(v: Tensor, x: Tensor): Tensor {
     const rest = this.vReset ?? 0;
     return v.add(x.sub(v.sub(rest)).div(this.tau));
+  }
+
+  protected fusedDynamics(): FusedDynamics | null {
+    return this.charge === LIFNode.prototype.charge && this.stepIsStandard() ? { neuron: 'lif', tau: this.tau } : null;
   }
 
   protected dynamicsRepr(): string {

@@ -118,7 +118,7 @@ export class SewResNet extends Module {
     this.cifarStem = booleanOption('SewResNet', 'cifarStem', o.cifarStem ?? false);
     this.method = o.method ?? DEFAULT_SPIKE_METHOD;
     this.neuron = o.neuron ?? 'lif';
-    const extra = checkOptionsObject('SewResNet: neuronOptions', o.neuronOptions, ['tau', 'vThreshold', 'vReset', 'detachReset']);
+    const extra = checkOptionsObject('SewResNet: neuronOptions', o.neuronOptions, ['tau', 'vThreshold', 'vReset', 'detachReset', 'fused']);
     let neuron: () => SpikingNeuron;
     try {
       neuron = neuronFactory(this.neuron, { ...extra, method: this.method });

@@ -16,13 +16,21 @@
 // step with the state passed in and out, for code that drives the time loop itself (the ANN-to-SNN
 // converter).
 //
+// The fused path (fused: true, the default): LIF and IF run the whole time loop as one native op
+// (neuronMultiStep: one vectorized pass over T forward, BPTT in one pass backward, only x saved), with
+// the spike function inlined. It gives the composed loop's spikes bit for bit in float32 and its
+// gradients to rounding (docs/method.md §3). It applies on CPU float32/float64 when the spike function
+// is one the op inlines (fusedSpike()) and no hook sits on `spike` (a per-step hook needs the loop);
+// otherwise, and with fused: false (the reference, and double backward), the loop below composes ops.
+//
 // detachReset (spikingjelly's detach_reset, default false as there): with true, the reset uses the
 // spike's value but no gradient flows through the reset term; with false (the default) the gradient of
 // the surrogate also flows through the reset, as spikingjelly does by default.
 import { BinaryActivation, activationFactory } from '../activations/index.js';
+import { fusedOpApplies } from '../activations/binary.js';
 import { Module } from '../nn/index.js';
 import { Tensor } from '../tensor/tensor.js';
-import { stack } from '../tensor/functions.generated.js';
+import { neuronMultiStep, stack } from '../tensor/functions.generated.js';
 import { showValue } from '../core/show.js';
 import { checkOptionsObject } from '../core/options.js';
 import { booleanOption, finiteNumber } from './bnn_snn_options.js';
@@ -40,12 +48,23 @@ export interface NeuronOptions {
   vReset?: number | null;
   /** Detach the spike in the reset term from the graph (spikingjelly's detach_reset; default false). */
   detachReset?: boolean;
+  /**
+   * Run LIF/IF's time loop as the fused native op where it applies (default true); false: always the
+   * composed loop (the reference; needed for double backward).
+   */
+  fused?: boolean;
+}
+
+/** A neuron's charge as the fused op knows it: LIF with its τ, or IF. */
+export interface FusedDynamics {
+  neuron: 'lif' | 'if';
+  tau: number;
 }
 
 /** spikingjelly's default surrogate: Sigmoid(alpha=4), which is our STE with the sigmoid surrogate, k = 4. */
 export const DEFAULT_SPIKE_METHOD = 'ste:sigmoid';
 
-export const NEURON_OPTION_KEYS = ['method', 'vThreshold', 'vReset', 'detachReset'] as const;
+export const NEURON_OPTION_KEYS = ['method', 'vThreshold', 'vReset', 'detachReset', 'fused'] as const;
 
 const FLOAT_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 
@@ -64,6 +83,7 @@ export abstract class SpikingNeuron extends Module {
   /** null: soft reset (reset by subtraction). */
   readonly vReset: number | null;
   readonly detachReset: boolean;
+  #fused: boolean;
 
   /**
    * @param owner the subclass's name, for messages
@@ -92,7 +112,17 @@ export abstract class SpikingNeuron extends Module {
       throw new Error(`${owner}: vReset (${this.vReset}) must be below vThreshold (${this.vThreshold}), or the neuron fires at every step after its first spike`);
     }
     this.detachReset = booleanOption(owner, 'detachReset', options.detachReset ?? false);
+    this.#fused = booleanOption(owner, 'fused', options.fused ?? true);
     this.spike = this.registerModule('spike', spike);
+  }
+
+  /** Whether forward may use the fused op (the fused option); settable, e.g. to time both paths. */
+  get fused(): boolean {
+    return this.#fused;
+  }
+
+  set fused(fused: boolean) {
+    this.#fused = booleanOption(this.constructor.name, 'fused', fused);
   }
 
   /** The charge h[t] from the potential v[t−1] and the input x[t] (spikingjelly's neuronal_charge). */
@@ -119,6 +149,8 @@ export abstract class SpikingNeuron extends Module {
       throw new Error(`${this.constructor.name}.forward: expected input [T, B, ...] (time first, T ≥ 1) with at least 2 dims; got shape [${x.shape.join(', ')}]`);
     }
     if (!FLOAT_DTYPES.has(x.dtype)) throw new Error(`${this.constructor.name}.forward: input must be a floating-point tensor; got ${x.dtype}`);
+    const fused = this.fusedForward(x);
+    if (fused !== null) return fused;
     const spikes: Tensor[] = [];
     let v = this.initialPotential(x.select(0, 0));
     for (let t = 0; t < x.shape[0]; t++) {
@@ -129,6 +161,29 @@ export abstract class SpikingNeuron extends Module {
     return stack(spikes, 0);
   }
 
+  /**
+   * The charge as the fused op computes it, or null (the default) for a neuron the op does not know.
+   * LIF and IF return theirs only while charge, step and initialPotential are their own, so a subclass
+   * that changes the dynamics falls back to the composed loop.
+   */
+  protected fusedDynamics(): FusedDynamics | null {
+    return null;
+  }
+
+  /** Whether step() and initialPotential() are the base's (the fused op computes exactly those). */
+  protected stepIsStandard(): boolean {
+    return this.step === SpikingNeuron.prototype.step && this.initialPotential === SpikingNeuron.prototype.initialPotential;
+  }
+
+  /** The spikes from the fused op, or null where it does not apply (the header says when). */
+  private fusedForward(x: Tensor): Tensor | null {
+    if (!this.fused || !fusedOpApplies(x) || this.spike.hasForwardHooks()) return null;
+    const dynamics = this.fusedDynamics();
+    const spike = dynamics === null ? null : this.spike.fusedSpike();
+    if (dynamics === null || spike === null) return null;
+    return neuronMultiStep(x, dynamics.neuron, dynamics.tau, spike.spike, spike.p1, spike.p2, this.vThreshold, this.vReset ?? 0, this.vReset === null, this.detachReset);
+  }
+
   /** The neuron's own hyperparameters for the summary line ('tau=2'); '' when there are none. */
   protected dynamicsRepr(): string {
     return '';
@@ -136,7 +191,7 @@ export abstract class SpikingNeuron extends Module {
 
   extraRepr(): string {
     const reset = this.vReset === null ? 'vReset=null (soft)' : `vReset=${this.vReset}`;
-    return [this.dynamicsRepr(), `vThreshold=${this.vThreshold}`, reset, this.detachReset ? 'detachReset=true' : '', `method=${this.method}`]
+    return [this.dynamicsRepr(), `vThreshold=${this.vThreshold}`, reset, this.detachReset ? 'detachReset=true' : '', this.fused ? '' : 'fused=false', `method=${this.method}`]
       .filter((s) => s !== '')
       .join(', ');
   }

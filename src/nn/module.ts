@@ -240,6 +240,11 @@ export abstract class Module {
     return makeRemover(this.#forwardHooks, id);
   }
 
+  /** Whether any forward or forward pre-hook is registered (code that skips call() for speed asks first). */
+  hasForwardHooks(): boolean {
+    return this.#forwardHooks.size > 0 || this.#forwardPreHooks.size > 0;
+  }
+
   /** Registers fn(module, inputs) to run before every call(). Returns a remover. */
   registerForwardPreHook(fn: ForwardPreHook): HookRemover {
     const id = nextHookId++;
