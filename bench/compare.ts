@@ -74,9 +74,10 @@ if (!values.only || values.only === 'images') {
     for (const a of ['relu', 'htaf']) pairs.push(stepPair('wrn', a, 10, ['--depth', depth, '--widen', widen]));
   }
 }
-// Issue 13: the SNN's training step, SEW-ResNet-10 (T = 4, LIF), its neurons composed per time step on
-// both sides (htaf's LIFNode module; spikingjelly's torch-backend formulas in the peer).
-if (!values.only || values.only === 'snn') for (const a of ['htaf', 'ste']) pairs.push(stepPair('sew', a, 5, ['--depth', '10', '--T', '4']));
+// Issue 13: the SNN's training step, SEW-ResNet-10 (T = 4, LIF): htaf's fused neuron and its composed
+// loop (--neuron composed) against PyTorch with the LIF composed per time step (spikingjelly's
+// torch-backend formulas), the three alternating in each round (a table of its own, below).
+const snnPairs = !values.only || values.only === 'snn' ? ['htaf', 'ste'].map((a) => stepPair('sew', a, 5, ['--depth', '10', '--T', '4'])) : [];
 if (!values.only || values.only === 'op') for (const op of ['relu', 'htaf', 'ss', 'ste']) pairs.push(opPair(op));
 
 console.log(`| benchmark | htaf (ms, median of ${rounds}) | PyTorch eager (ms) | ratio htaf/PyTorch |`);
@@ -93,6 +94,24 @@ for (const p of pairs) {
     ratios.push(a / b);
   }
   console.log(`| ${p.label} | ${median(ours).toFixed(2)} | ${median(peer).toFixed(2)} | ${median(ratios).toFixed(3)} |`);
+}
+
+if (snnPairs.length > 0) {
+  console.log(`\n| benchmark | htaf fused neuron (ms, median of ${rounds}) | htaf composed neuron (ms) | PyTorch eager (ms) | fused/PyTorch | composed/fused |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const p of snnPairs) {
+    const composedArgs: [string, string[]] = [p.ours[0], [...p.ours[1], '--neuron', 'composed']];
+    const fused: number[] = [];
+    const composed: number[] = [];
+    const peer: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      fused.push(Number(runJson(...p.ours)[p.field]));
+      composed.push(Number(runJson(...composedArgs)[p.field]));
+      peer.push(Number(runJson(...p.peer)[p.field]));
+    }
+    const ratio = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i])).toFixed(3);
+    console.log(`| ${p.label} | ${median(fused).toFixed(1)} | ${median(composed).toFixed(1)} | ${median(peer).toFixed(1)} | ${ratio(fused, peer)} | ${ratio(composed, fused)} |`);
+  }
 }
 
 if (!values.only || values.only === 'tfjs') {

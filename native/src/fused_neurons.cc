@@ -34,91 +34,70 @@ namespace {
 // Data vectors per ISA. The neuron's dynamics (charge, threshold, reset) run in the data's own dtype,
 // one vector of T per step: each operation is the composed neuron's tensor op, rounded as it rounds.
 // The smooth spike functions and every derivative run on the double vectors fused_simd.h computes
-// in (kParts of them per data vector): widen, apply, narrow. Written with intrinsics for the same
-// reason as fused_simd.h's Io structs (GCC 12 splits __builtin_convertvector into halves).
+// in (kParts of them per data vector): widen, apply, narrow. Written with vector extensions only, no
+// intrinsics: everything here is inlined into an entry point compiled for its ISA (a helper with a
+// target attribute of its own could not be inlined through the kernels' lambdas), and there
+// memcpy becomes an unaligned vector move and the conversions vcvtps2pd / vcvtpd2ps.
 typedef float v4f __attribute__((vector_size(16)));
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v16f __attribute__((vector_size(64)));
 
-template <typename T, class DVec, class WVec>
-struct LanesOf {
-  using Data = T;
-  using D = DVec;
-  using W = WVec;
-  static constexpr int kLanes = sizeof(D) / sizeof(T);
-  static constexpr int kParts = sizeof(D) / sizeof(T) / (sizeof(W) / sizeof(double));
-};
+// The lower (Hi = false) or upper half of a float vector, as a vector of half as many floats.
+template <bool Hi, class D>
+HTAF_INLINE auto half_of(const D& v) {
+  if constexpr (sizeof(D) == 16) {
+    typedef float H __attribute__((vector_size(8)));
+    if constexpr (Hi) return (H)__builtin_shufflevector(v, v, 2, 3); else return (H)__builtin_shufflevector(v, v, 0, 1);
+  } else if constexpr (sizeof(D) == 32) {
+    if constexpr (Hi) return (v4f)__builtin_shufflevector(v, v, 4, 5, 6, 7); else return (v4f)__builtin_shufflevector(v, v, 0, 1, 2, 3);
+  } else {
+    if constexpr (Hi) return (v8f)__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    else return (v8f)__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+  }
+}
 
-// Baseline: memcpy loads (any alignment) and element-wise conversions.
-template <typename T>
-struct LanesBaseline;
-template <>
-struct LanesBaseline<double> : LanesOf<double, v2d, v2d> {
-  static inline D load(const double* p) { D v; std::memcpy(&v, p, sizeof v); return v; }
-  static inline void store(double* p, const D& v) { std::memcpy(p, &v, sizeof v); }
-  static inline void widen(const D& v, W* w) { w[0] = v; }
-  static inline D narrow(const W* w) { return w[0]; }
-};
-template <>
-struct LanesBaseline<float> : LanesOf<float, v4f, v2d> {
-  static inline D load(const float* p) { D v; std::memcpy(&v, p, sizeof v); return v; }
-  static inline void store(float* p, const D& v) { std::memcpy(p, &v, sizeof v); }
-  static inline void widen(const D& v, W* w) {
-    w[0] = W{v[0], v[1]};
-    w[1] = W{v[2], v[3]};
+// Two float vectors joined into one of twice the lanes.
+template <class H>
+HTAF_INLINE auto join(const H& lo, const H& hi) {
+  if constexpr (sizeof(H) == 8) return (v4f)__builtin_shufflevector(lo, hi, 0, 1, 2, 3);
+  else if constexpr (sizeof(H) == 16) return (v8f)__builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7);
+  else return (v16f)__builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+// W: the ISA's double vector (v2d, v4d, v8d). Data vectors of T = double are W itself; of T = float,
+// a vector of the same bytes, twice W's lanes, widened into two W.
+template <typename T, class WVec>
+struct Lanes {
+  using Data = T;
+  using W = WVec;
+  static constexpr int kWLanes = sizeof(W) / sizeof(double);
+  typedef T D __attribute__((vector_size(sizeof(W))));  // float: twice W's lanes in one register
+  static constexpr int kLanes = sizeof(D) / sizeof(T);
+  static constexpr int kParts = kLanes / kWLanes;
+
+  static HTAF_INLINE D load(const T* p) {
+    D v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
   }
-  static inline D narrow(const W* w) {
-    return D{static_cast<float>(w[0][0]), static_cast<float>(w[0][1]), static_cast<float>(w[1][0]), static_cast<float>(w[1][1])};
+  static HTAF_INLINE void store(T* p, const D& v) { std::memcpy(p, &v, sizeof v); }
+  static HTAF_INLINE void widen(const D& v, W* w) {
+    if constexpr (kParts == 1) {
+      w[0] = v;
+    } else {
+      w[0] = __builtin_convertvector(half_of<false>(v), W);
+      w[1] = __builtin_convertvector(half_of<true>(v), W);
+    }
   }
-};
-#if HTAF_X86
-template <typename T>
-struct LanesAvx2;
-template <>
-struct LanesAvx2<double> : LanesOf<double, v4d, v4d> {
-  HTAF_TARGET_AVX2 static inline D load(const double* p) { return (D)_mm256_loadu_pd(p); }
-  HTAF_TARGET_AVX2 static inline void store(double* p, const D& v) { _mm256_storeu_pd(p, (__m256d)v); }
-  HTAF_TARGET_AVX2 static inline void widen(const D& v, W* w) { w[0] = v; }
-  HTAF_TARGET_AVX2 static inline D narrow(const W* w) { return w[0]; }
-};
-template <>
-struct LanesAvx2<float> : LanesOf<float, v8f, v4d> {
-  HTAF_TARGET_AVX2 static inline D load(const float* p) { return (D)_mm256_loadu_ps(p); }
-  HTAF_TARGET_AVX2 static inline void store(float* p, const D& v) { _mm256_storeu_ps(p, (__m256)v); }
-  HTAF_TARGET_AVX2 static inline void widen(const D& v, W* w) {
-    w[0] = (W)_mm256_cvtps_pd(_mm256_castps256_ps128((__m256)v));
-    w[1] = (W)_mm256_cvtps_pd(_mm256_extractf128_ps((__m256)v, 1));
-  }
-  HTAF_TARGET_AVX2 static inline D narrow(const W* w) {
-    return (D)_mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps((__m256d)w[0])), _mm256_cvtpd_ps((__m256d)w[1]), 1);
+  static HTAF_INLINE D narrow(const W* w) {
+    if constexpr (kParts == 1) {
+      return w[0];
+    } else {
+      using H = decltype(half_of<false>(D{}));
+      return join(__builtin_convertvector(w[0], H), __builtin_convertvector(w[1], H));
+    }
   }
 };
-template <typename T>
-struct LanesAvx512;
-template <>
-struct LanesAvx512<double> : LanesOf<double, v8d, v8d> {
-  HTAF_TARGET_AVX512 static inline D load(const double* p) { return (D)_mm512_loadu_pd(p); }
-  HTAF_TARGET_AVX512 static inline void store(double* p, const D& v) { _mm512_storeu_pd(p, (__m512d)v); }
-  HTAF_TARGET_AVX512 static inline void widen(const D& v, W* w) { w[0] = v; }
-  HTAF_TARGET_AVX512 static inline D narrow(const W* w) { return w[0]; }
-};
-template <>
-struct LanesAvx512<float> : LanesOf<float, v16f, v8d> {
-  HTAF_TARGET_AVX512 static inline D load(const float* p) { return (D)_mm512_loadu_ps(p); }
-  HTAF_TARGET_AVX512 static inline void store(float* p, const D& v) { _mm512_storeu_ps(p, (__m512)v); }
-  HTAF_TARGET_AVX512 static inline void widen(const D& v, W* w) {
-    // maskz_ forms: the plain casts and extracts warn falsely in GCC 12 (as in fused_simd.h).
-    const __m512d bits = _mm512_castps_pd((__m512)v);
-    w[0] = (W)_mm512_maskz_cvtps_pd(0xff, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xf, bits, 0)));
-    w[1] = (W)_mm512_maskz_cvtps_pd(0xff, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xf, bits, 1)));
-  }
-  HTAF_TARGET_AVX512 static inline D narrow(const W* w) {
-    const __m256 lo = _mm512_maskz_cvtpd_ps(0xff, (__m512d)w[0]);
-    const __m256 hi = _mm512_maskz_cvtpd_ps(0xff, (__m512d)w[1]);
-    return (D)_mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
-  }
-};
-#endif
 
 // All lanes = c, for a data vector of floats or doubles.
 template <class D, typename T>
@@ -252,6 +231,10 @@ HTAF_INLINE void backward_vector(const Dynamics<typename L::Data>& d, const S& s
   }
 }
 
+// A lambda the kernels pass down is inlined like the rest: as a function of its own it would be
+// compiled without its caller's ISA, and the vectors would cross a call.
+#define HTAF_INLINE_LAMBDA __attribute__((always_inline))
+
 // Runs `f(a, b, out, ts)` on every data vector of a chunk of n elements; the last partial vector goes
 // through zero-padded stack buffers of T vectors (time stride kLanes), so every element sees the same
 // arithmetic. `a` may be null (the forward has one input).
@@ -308,7 +291,7 @@ HTAF_INLINE void forward_chunk(const Dynamics<typename L::Data>& d, const S& spi
                                typename L::Data* s, int64_t n) {
   using T = typename L::Data;
   Scratch<L> scratch(steps);
-  over_chunk<L>(steps, n, stride, [&](const T*, const T* xp, T* sp, int64_t ts) { forward_vector<L>(d, spike, steps, xp, sp, ts); },
+  over_chunk<L>(steps, n, stride, [&](const T*, const T* xp, T* sp, int64_t ts) HTAF_INLINE_LAMBDA { forward_vector<L>(d, spike, steps, xp, sp, ts); },
                 static_cast<const T*>(nullptr), x, s, scratch.pad);
 }
 
@@ -318,35 +301,35 @@ HTAF_INLINE void backward_chunk(const Dynamics<typename L::Data>& d, const S& sp
   using T = typename L::Data;
   Scratch<L> scratch(steps);
   over_chunk<L>(steps, n, stride,
-                [&](const T* gp, const T* xp, T* op, int64_t ts) { backward_vector<L>(d, spike, steps, gp, xp, op, ts, scratch.hs, scratch.ss, scratch.ds); },
+                [&](const T* gp, const T* xp, T* op, int64_t ts) HTAF_INLINE_LAMBDA { backward_vector<L>(d, spike, steps, gp, xp, op, ts, scratch.hs, scratch.ss, scratch.ds); },
                 g, x, gx, scratch.pad);
 }
 
 // Per-ISA entry points (see fused_simd.h).
 template <typename T, class S>
 HTAF_ENTRY void forward_baseline(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
-  forward_chunk<LanesBaseline<T>>(d, sp, steps, stride, x, s, n);
+  forward_chunk<Lanes<T, v2d>>(d, sp, steps, stride, x, s, n);
 }
 template <typename T, class S>
 HTAF_ENTRY void backward_baseline(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
-  backward_chunk<LanesBaseline<T>>(d, sp, steps, stride, g, x, gx, n);
+  backward_chunk<Lanes<T, v2d>>(d, sp, steps, stride, g, x, gx, n);
 }
 #if HTAF_X86
 template <typename T, class S>
 HTAF_ENTRY HTAF_TARGET_AVX2 void forward_avx2(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
-  forward_chunk<LanesAvx2<T>>(d, sp, steps, stride, x, s, n);
+  forward_chunk<Lanes<T, v4d>>(d, sp, steps, stride, x, s, n);
 }
 template <typename T, class S>
 HTAF_ENTRY HTAF_TARGET_AVX2 void backward_avx2(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
-  backward_chunk<LanesAvx2<T>>(d, sp, steps, stride, g, x, gx, n);
+  backward_chunk<Lanes<T, v4d>>(d, sp, steps, stride, g, x, gx, n);
 }
 template <typename T, class S>
 HTAF_ENTRY HTAF_TARGET_AVX512 void forward_avx512(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* x, T* s, int64_t n) {
-  forward_chunk<LanesAvx512<T>>(d, sp, steps, stride, x, s, n);
+  forward_chunk<Lanes<T, v8d>>(d, sp, steps, stride, x, s, n);
 }
 template <typename T, class S>
 HTAF_ENTRY HTAF_TARGET_AVX512 void backward_avx512(const Dynamics<T>& d, const S& sp, int64_t steps, int64_t stride, const T* g, const T* x, T* gx, int64_t n) {
-  backward_chunk<LanesAvx512<T>>(d, sp, steps, stride, g, x, gx, n);
+  backward_chunk<Lanes<T, v8d>>(d, sp, steps, stride, g, x, gx, n);
 }
 #endif
 

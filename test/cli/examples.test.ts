@@ -15,6 +15,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   'runtime_tabular.js': [/^exported \d+ bytes: linear → step → linear_bits → step → linear_bits$/m, /share of ones per step layer: 0\.\d\d, 0\.\d\d$/m],
   'runtime_images.js': [/^exported \d+ bytes \(the float32 checkpoint: \d+\)$/m, /^runtime test accuracy: (0\.\d{3}); htaf exact mode: \1$/m, /^\d+ sign layers, 12544 bits per image for 28×28×16 activations$/m],
   'tour.js': [/^gradient: 0\.0000 1\.9429 5\.5000 1\.9429 0\.0000$/m, /^alpha_min\(beta 11\): 2\.0247$/m, /^outputs differ between smooth and exact: true$/m],
+  'spiking_neurons.js': [/fused=false, method=htaf/, /^fused: +[\d.]+ ms forward\+backward, mean spike (0\.\d{4})\ncomposed: +[\d.]+ ms forward\+backward, mean spike \1$/m, /^same mean spike: true; gradients differ by/m, /^exact mode: every spike 0 or 1: true; firing rate \d+\.\d%$/m],
   'distributed.js': [/^2 processes, global batch 64: epoch 20 loss \d\.\d{4} \(mean over ranks\)$/m, /^same weights on every rank: true$/m, /^both workers finished$/m],
   'icbm_quickstart.js': [/^fashion-mnist: 2000 training and 500 test images$/m, /^ICBM: accuracy \d+\.\d% smooth, \d+\.\d% with exact 0\/1 concepts; binarity \d+\.\d%; concept accuracy \d+\.\d%$/m, /^named \d+ of 16 concepts/m, /^  node \d+: .+ \(0: .+; 1: .+\)$/m, /^Prediction: .+ \(class \d, p = 0\.\d{3}\)/m, /^Intervention: node \d+ /m, /^Concepts of class .+ \(class \d\), by importance$/m],
 };
