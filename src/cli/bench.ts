@@ -22,7 +22,7 @@ export function registerBench(program: Command): void {
 
   bench
     .command('step')
-    .description('training steps of the benchmark MLP, CNN or WideResNet with Adam 1e-3')
+    .description('training steps of the benchmark MLP, CNN, WideResNet or SEW-ResNet with Adam 1e-3')
     .option('--model <name>', 'mlp (45-256-256-128-1, MSE), cnn, wrn or sew (the SNN: SEW-ResNet, LIF, base width 16; 28x28x1, 10 classes, cross-entropy)', oneOf('--model', ['mlp', 'cnn', 'wrn', 'sew'] as const), 'mlp')
     .option('--depth <n>', 'wrn depth (6n+4); sew depth (10|18|34)', positiveInt('--depth'), 10)
     .option('--T <n>', 'sew: time steps', positiveInt('--T'), 4)

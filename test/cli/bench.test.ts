@@ -17,6 +17,16 @@ test('bench step --json prints one line with timing, memory and tensor counts', 
   }
 });
 
+test('bench step --model sew --neuron composed times the composed LIF loop; the JSON line names the path', () => {
+  for (const neuron of ['fused', 'composed']) {
+    const r = runCli(['bench', 'step', '--model', 'sew', '--activation', 'ste', '--neuron', neuron, '--batch', '4', '--steps', '1', '--warmup', '0', '--threads', '1', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout.trim());
+    assert.equal(j.neuron, neuron);
+    assert.equal(j.params, 308538);
+  }
+});
+
 test('bench step --nproc 2 --data fashion-mnist: data-parallel steps on the real images, one JSON line from rank 0', () => {
   const r = runCli(['bench', 'step', '--model', 'wrn', '--depth', '10', '--widen', '1', '--activation', 'htaf', '--batch', '8', '--steps', '2', '--warmup', '1',
     '--threads', '1', '--data', 'fashion-mnist', '--nproc', '2', '--json']);
@@ -44,6 +54,7 @@ test('bench op --json prints ms_fwd_bwd', () => {
 test('bad bench options are refused with the option named', () => {
   const cases: [string[], RegExp][] = [
     [['bench', 'step', '--model', 'rnn'], /--model must be one of mlp, cnn, wrn, sew, got 'rnn'/],
+    [['bench', 'step', '--model', 'sew', '--neuron', 'cupy'], /--neuron must be one of fused, composed, got 'cupy'/],
     [['bench', 'step', '--model', 'sew', '--activation', 'relu'], /--activation must be one of htaf, ss, ste for --model sew \(a spike is 0 or 1\); got 'relu'/],
     [['bench', 'step', '--model', 'mlp', '--data', 'fashion-mnist'], /--data fashion-mnist needs an image model/],
     [['bench', 'step', '--model', 'cnn', '--batch', '5', '--nproc', '2'], /--batch 5 must be a multiple of the processes \(2\)/],
