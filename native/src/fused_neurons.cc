@@ -263,34 +263,34 @@ HTAF_INLINE void over_chunk(int64_t steps, int64_t n, int64_t stride, const F& f
   }
 }
 
-// Scratch for one chunk: the padded tail (3·T data vectors) and, for the backward, its h, s and slope
-// (3·T more), aligned by hand: GCC drops a vector type's alignment in template arguments, so a
-// std::vector<D> could be misaligned for the aligned moves.
+// Scratch for one chunk: the padded tail (3·T data vectors) and the backward's h, s and slope (3·T vectors),
+// aligned by hand: GCC drops a vector type's alignment in template arguments, so a std::vector<D> could
+// be misaligned for the aligned moves.
 template <class L>
 struct Scratch {
   using D = typename L::D;
-  Scratch(int64_t steps, bool backward) : storage(((backward ? 6 : 3) * steps + 1) * L::kLanes) {
+  explicit Scratch(int64_t steps) : storage((6 * steps + 1) * L::kLanes) {
     auto addr = reinterpret_cast<std::uintptr_t>(storage.data());
     addr = (addr + sizeof(D) - 1) / sizeof(D) * sizeof(D);
-    D* vectors = reinterpret_cast<D*>(addr);
-    pad = reinterpret_cast<typename L::Data*>(vectors);
-    hs = vectors + 3 * steps;
-    ss = hs + steps;
-    ds = ss + steps;
+    vectors = reinterpret_cast<D*>(addr);
+    hs = vectors;
+    ss = vectors + steps;
+    ds = vectors + 2 * steps;
+    pad = reinterpret_cast<typename L::Data*>(vectors + 3 * steps);
   }
   std::vector<typename L::Data> storage;
-  typename L::Data* pad;
-  // Backward only.
+  D* vectors;
   D* hs;
   D* ss;
   D* ds;
+  typename L::Data* pad;
 };
 
 template <class L, class S>
 HTAF_INLINE void forward_chunk(const Dynamics<typename L::Data>& d, const S& spike, int64_t steps, int64_t stride, const typename L::Data* x,
                                typename L::Data* s, int64_t n) {
   using T = typename L::Data;
-  Scratch<L> scratch(steps, false);
+  Scratch<L> scratch(steps);
   over_chunk<L>(steps, n, stride, [&](const T*, const T* xp, T* sp, int64_t ts) HTAF_INLINE_LAMBDA { forward_vector<L>(d, spike, steps, xp, sp, ts); },
                 static_cast<const T*>(nullptr), x, s, scratch.pad);
 }
@@ -299,7 +299,7 @@ template <class L, class S>
 HTAF_INLINE void backward_chunk(const Dynamics<typename L::Data>& d, const S& spike, int64_t steps, int64_t stride, const typename L::Data* g,
                                 const typename L::Data* x, typename L::Data* gx, int64_t n) {
   using T = typename L::Data;
-  Scratch<L> scratch(steps, true);
+  Scratch<L> scratch(steps);
   over_chunk<L>(steps, n, stride,
                 [&](const T* gp, const T* xp, T* op, int64_t ts) HTAF_INLINE_LAMBDA { backward_vector<L>(d, spike, steps, gp, xp, op, ts, scratch.hs, scratch.ss, scratch.ds); },
                 g, x, gx, scratch.pad);
