@@ -38,9 +38,6 @@ namespace {
 // intrinsics: everything here is inlined into an entry point compiled for its ISA (a helper with a
 // target attribute of its own could not be inlined through the kernels' lambdas), and there
 // memcpy becomes an unaligned vector move and the conversions vcvtps2pd / vcvtpd2ps.
-typedef float v4f __attribute__((vector_size(16)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v16f __attribute__((vector_size(64)));
 
 // The lower (Hi = false) or upper half of a float vector, as a vector of half as many floats.
 template <bool Hi, class D>
@@ -166,6 +163,9 @@ HTAF_INLINE typename L::D fire(const Fwd& f, const typename L::D& u) {
     const D s = u >= T(0) ? fill<D>(T(1)) : D{};
     return u != u ? u : s;
   } else {
+    if constexpr (std::is_same_v<T, float> && kHasFloat32<Fwd>) {
+      if (f.float32.ok) return f.apply_f32(u);  // as the fused activation computes it
+    }
     typename L::W w[L::kParts];
     L::widen(u, w);
     for (int k = 0; k < L::kParts; ++k) w[k] = f.template apply<P>(w[k]);
@@ -176,6 +176,9 @@ HTAF_INLINE typename L::D fire(const Fwd& f, const typename L::D& u) {
 // g · Θ′(u) on the double vectors, rounded to the data's dtype.
 template <class L, class P, class Bwd>
 HTAF_INLINE typename L::D slope_times(const Bwd& b, const typename L::D& g, const typename L::D& u) {
+  if constexpr (std::is_same_v<typename L::Data, float> && kHasFloat32<Bwd>) {
+    if (b.float32.ok) return b.apply_f32(g, u);
+  }
   typename L::W gw[L::kParts], uw[L::kParts];
   L::widen(g, gw);
   L::widen(u, uw);

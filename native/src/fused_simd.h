@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -178,12 +179,17 @@ struct Expm1Poly11 {  // 4.1e-17
 // sum_{i < N} Poly::c[First + i] r^i, evaluated as pairs (c_j + c_{j+1} r) combined
 // by Horner's rule in r^2: N - 1 FMAs, a dependency chain half as deep as plain
 // Horner, and no powers beyond r^2 (which expm1_reduced needs anyway).
+// The coefficients are rounded to V's element type (float vectors take float constants).
+template <class V>
+using ElemOf = std::remove_cv_t<std::remove_reference_t<decltype(V{}[0])>>;
+
 template <class Poly, int First, int N, class V>
 HTAF_INLINE V poly_pairs(const V& r, const V& r2) {
+  using E = ElemOf<V>;
   if constexpr (N == 1) {
-    return splat<V>(Poly::c[First]);
+    return V{} + E(Poly::c[First]);
   } else {
-    const V pair = Poly::c[First] + Poly::c[First + 1] * r;
+    const V pair = E(Poly::c[First]) + E(Poly::c[First + 1]) * r;
     if constexpr (N == 2) {
       return pair;
     } else {
@@ -297,6 +303,130 @@ HTAF_INLINE V signed_sigmoid(const V& x, const V& e) {
 }
 
 // ============================================================================
+// Float32 arithmetic for the sigmoid family (float32 data)
+// ============================================================================
+
+// SS, and the STE's sigmoid and tanh surrogates, are well conditioned: a relative error d in
+// v = c|x| moves the result by at most v·d relatively, and v is carried in two floats (vh + vl) so
+// that d is ~1e-11. Every other step is an IEEE float operation with a relative error <= 2^-24, a
+// dozen of them: the stated bound, 1e-6 relative wherever the result is a normal float32, holds with
+// a wide margin (fused_activations.h gives the measured figure). Twice the lanes of the float64
+// arithmetic per vector, and float division, make these kernels memory-bound on AVX2.
+//
+// No step needs an FMA (SSE2 has none): products that must be exact are made exact by splitting
+// both factors to 12 significant bits, and where the compiler does contract a multiply-add, the
+// result only gets more accurate.
+typedef float v4f __attribute__((vector_size(16)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v16f __attribute__((vector_size(64)));
+
+// Lane masks and raw bits of a float vector.
+template <class F>
+using FloatBits = decltype(F{} < F{});
+
+// v with its 12 low mantissa bits cleared: 12 significant bits, so the product of two such floats,
+// and of one with a difference v - high12(v), is exact.
+template <class F>
+HTAF_INLINE F high12(const F& v) {
+  return (F)((FloatBits<F>)v & -4096);
+}
+
+inline float high12(float v) {
+  std::uint32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  b &= 0xFFFFF000u;
+  std::memcpy(&v, &b, sizeof b);
+  return v;
+}
+
+// A positive parameter c as c1 + c2 with c1 = high12(float(c)), for v = c·|x| in two floats; `mult`
+// is c rounded once, for where c multiplies a result. `xmax` caps |x| so that v <= kVmax.
+struct SplitParam {
+  // exp(-170) ~ 1e-74: every result from v beyond this underflows float32 (parameters <= 1e30).
+  static constexpr double kVmax = 170.0;
+  float c1 = 0, c2 = 0, mult = 0, xmax = 0;
+  bool ok = false;  // c in [1e-30, 1e30]: the float path applies
+  SplitParam() = default;
+  explicit SplitParam(double c) {
+    ok = c >= 1e-30 && c <= 1e30;
+    if (!ok) return;
+    c1 = high12(static_cast<float>(c));
+    c2 = static_cast<float>(c - c1);
+    mult = static_cast<float>(c);
+    xmax = static_cast<float>(kVmax / c);
+  }
+};
+
+// v = c·|x| >= 0 as vh + vl (|vl| <= 2^-11 vh, error ~1e-11 v), |x| capped at p.xmax (NaN lanes
+// become xmax: callers restore NaN with keep_nan).
+template <class F>
+struct Product2 {
+  F vh, vl;
+};
+template <class F>
+HTAF_INLINE Product2<F> times_abs(const SplitParam& p, const F& x) {
+  const F xa = (F)((FloatBits<F>)x & INT32_MAX);
+  const F xc = xa < p.xmax ? xa : F{} + p.xmax;
+  const F x1 = high12(xc);
+  return {p.c1 * x1, p.c1 * (xc - x1) + p.c2 * xc};
+}
+
+// exp(-(zh + zl)) = m · 2^-k for 0 <= zh <= 170: m = exp(-r) in [0.7, 1.42], r = z - k ln2 with
+// ln2 in two parts (k·kLn2Hi is exact, and so is zh - k·kLn2Hi); relative error ~5e-8.
+template <class F>
+struct ExpF32 {
+  F m;
+  FloatBits<F> k;
+};
+template <class F>
+HTAF_INLINE ExpF32<F> exp_neg_f32(const F& zh, const F& zl) {
+  constexpr float kMagic = 12582912.0f;  // 1.5·2^23: adding it rounds to an integer
+  constexpr float kLn2Hi = 0.693359375f;  // 355/512
+  constexpr float kLn2Lo = -2.12194440e-4f;
+  const F k = (zh * 1.44269504f + kMagic) - kMagic;
+  const F r = (zh - k * kLn2Hi) - (k * kLn2Lo - zl);
+  return {1.0f + expm1_reduced<Expm1Poly6>(-r), __builtin_convertvector(k, FloatBits<F>)};
+}
+
+// v · 2^-k for 0 <= k <= 252, in two exact steps of normal powers of two; v · 2^-k1 is normal when v
+// is, so the result is rounded once, into the subnormals only where it lies there.
+template <class F>
+HTAF_INLINE F scale_down(const F& v, const FloatBits<F>& k) {
+  const FloatBits<F> k1 = k >> 1;
+  return (v * (F)((127 - k1) << 23)) * (F)((127 - (k - k1)) << 23);
+}
+
+template <class F>
+HTAF_INLINE F keep_nan_f(const F& r, const F& x) {
+  return x != x ? x : r;
+}
+
+// sigmoid(c·x).
+template <class F>
+HTAF_INLINE F sigmoid_f32(const SplitParam& p, const F& x) {
+  const Product2<F> v = times_abs(p, x);
+  const ExpF32<F> e = exp_neg_f32(v.vh, v.vl);
+  const F den = 1.0f + scale_down(e.m, e.k);  // 1 + exp(-c|x|)
+  return keep_nan_f(x >= 0.0f ? 1.0f / den : scale_down(e.m / den, e.k), x);
+}
+
+// g · mult · e / (1 + e)^2 with e = exp(-c|x|): the sigmoid's slope (mult = c) and the tanh
+// surrogate's (c = mult = 2k).
+template <class F>
+HTAF_INLINE F sigmoid_slope_f32(const SplitParam& p, const F& g, const F& x) {
+  const Product2<F> v = times_abs(p, x);
+  const ExpF32<F> e = exp_neg_f32(v.vh, v.vl);
+  const F d = 1.0f / (1.0f + scale_down(e.m, e.k));
+  return keep_nan_f(g * scale_down((e.m * p.mult) * (d * d), e.k), x);
+}
+
+// Whether an op has the float32 form: a `float32` SplitParam, used when its `ok`.
+template <class Op, class = void>
+constexpr bool kHasFloat32 = false;
+template <class Op>
+constexpr bool kHasFloat32<Op, std::void_t<decltype(std::declval<const Op&>().float32)>> = true;
+
+// ============================================================================
 // The formulas, one element-wise operation each. apply<P>() works on a vector of
 // doubles; P (Float32Data / Float64Data) sets the accuracy. NaN inputs propagate
 // through the arithmetic (except where a formula is a comparison).
@@ -335,6 +465,11 @@ struct HtafBackward {
 // SS(x) = sigmoid(gamma x).
 struct SigmoidForward {
   double gamma;
+  SplitParam float32 = SplitParam(gamma);
+  template <class F>
+  HTAF_INLINE F apply_f32(const F& x) const {
+    return sigmoid_f32(float32, x);
+  }
   template <class P, class V>
   HTAF_INLINE V apply(const V& x) const {
     const V e = exp_nonpositive<P, typename P::SigmoidExp>(neg_abs(x * gamma));
@@ -346,6 +481,11 @@ struct SigmoidForward {
 // the scaled-sigmoid backward (k = gamma) and the STE sigmoid surrogate.
 struct SigmoidBackward {
   double k;
+  SplitParam float32 = SplitParam(k);
+  template <class F>
+  HTAF_INLINE F apply_f32(const F& g, const F& x) const {
+    return sigmoid_slope_f32(float32, g, x);
+  }
   template <class P, class V>
   HTAF_INLINE V apply(const V& g, const V& x) const {
     const V e = exp_nonpositive<P, typename P::SigmoidExp>(neg_abs(x * k));
@@ -357,6 +497,11 @@ struct SigmoidBackward {
 // grad * (k/2)(1 - tanh^2(kx)) = grad * 2k w / (1 + w)^2, w = exp(-2k|x|).
 struct TanhSurrogateBackward {
   double k;
+  SplitParam float32 = SplitParam(2.0 * k);
+  template <class F>
+  HTAF_INLINE F apply_f32(const F& g, const F& x) const {
+    return sigmoid_slope_f32(float32, g, x);
+  }
   template <class P, class V>
   HTAF_INLINE V apply(const V& g, const V& x) const {
     const V w = exp_nonpositive<P, typename P::SigmoidExp>(neg_abs(x * (2.0 * k)));
@@ -397,6 +542,7 @@ constexpr int kUnroll = 2;
 // inlined into them, where their ISA is enabled.
 struct IoBaseline {
   using V = v2d;
+  using F = v4f;  // float32 arithmetic: the same bytes, twice the lanes
   static inline V load(const double* p) {
     V v;
     std::memcpy(&v, p, sizeof v);
@@ -416,6 +562,7 @@ struct IoBaseline {
 #if HTAF_X86
 struct IoAvx2 {
   using V = v4d;
+  using F = v8f;
   HTAF_TARGET_AVX2 static inline V load(const double* p) { return (V)_mm256_loadu_pd(p); }
   HTAF_TARGET_AVX2 static inline V load(const float* p) { return (V)_mm256_cvtps_pd(_mm_loadu_ps(p)); }
   HTAF_TARGET_AVX2 static inline void store(double* p, const V& v) { _mm256_storeu_pd(p, (__m256d)v); }
@@ -423,6 +570,7 @@ struct IoAvx2 {
 };
 struct IoAvx512 {
   using V = v8d;
+  using F = v16f;
   HTAF_TARGET_AVX512 static inline V load(const double* p) { return (V)_mm512_loadu_pd(p); }
   HTAF_TARGET_AVX512 static inline V load(const float* p) {
     return (V)_mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(p));
@@ -437,8 +585,62 @@ struct IoAvx512 {
 // The main loop takes kUnroll vectors per step; the remainder runs one vector at
 // a time, the last partial one zero-padded, so every element goes through the
 // same arithmetic wherever it sits.
+// The float32-arithmetic loops: F vectors of floats, loaded and stored with memcpy (one unaligned
+// vector move each), the same main loop and zero-padded tail as below.
+template <class F, class Op>
+HTAF_INLINE void unary_f32(const Op& op, const float* x, float* y, int64_t n) {
+  constexpr int L = sizeof(F) / sizeof(float);
+  int64_t i = 0;
+  for (; i + kUnroll * L <= n; i += kUnroll * L) {
+    F v[kUnroll];
+    for (int u = 0; u < kUnroll; ++u) std::memcpy(&v[u], x + i + u * L, sizeof(F));
+    for (int u = 0; u < kUnroll; ++u) {
+      const F r = op.apply_f32(v[u]);
+      std::memcpy(y + i + u * L, &r, sizeof(F));
+    }
+  }
+  for (; i < n; i += L) {
+    const int64_t m = std::min<int64_t>(L, n - i);
+    F v{};
+    std::memcpy(&v, x + i, m * sizeof(float));
+    const F r = op.apply_f32(v);
+    std::memcpy(y + i, &r, m * sizeof(float));
+  }
+}
+
+template <class F, class Op>
+HTAF_INLINE void binary_f32(const Op& op, const float* g, const float* x, float* y, int64_t n) {
+  constexpr int L = sizeof(F) / sizeof(float);
+  int64_t i = 0;
+  for (; i + kUnroll * L <= n; i += kUnroll * L) {
+    F gv[kUnroll], xv[kUnroll];
+    for (int u = 0; u < kUnroll; ++u) {
+      std::memcpy(&gv[u], g + i + u * L, sizeof(F));
+      std::memcpy(&xv[u], x + i + u * L, sizeof(F));
+    }
+    for (int u = 0; u < kUnroll; ++u) {
+      const F r = op.apply_f32(gv[u], xv[u]);
+      std::memcpy(y + i + u * L, &r, sizeof(F));
+    }
+  }
+  for (; i < n; i += L) {
+    const int64_t m = std::min<int64_t>(L, n - i);
+    F gv{}, xv{};
+    std::memcpy(&gv, g + i, m * sizeof(float));
+    std::memcpy(&xv, x + i, m * sizeof(float));
+    const F r = op.apply_f32(gv, xv);
+    std::memcpy(y + i, &r, m * sizeof(float));
+  }
+}
+
 template <class Io, typename T, class Op>
 HTAF_INLINE void unary_contiguous(const Op& op_ref, const T* x, T* y, int64_t n) {
+  if constexpr (std::is_same_v<T, float> && kHasFloat32<Op>) {
+    if (op_ref.float32.ok) {
+      const Op op = op_ref;
+      return unary_f32<typename Io::F>(op, x, y, n);
+    }
+  }
   using P = PolicyFor<T>;
   using V = typename Io::V;
   const Op op = op_ref;  // a local copy: stores through y cannot alias its parameters
@@ -460,6 +662,12 @@ HTAF_INLINE void unary_contiguous(const Op& op_ref, const T* x, T* y, int64_t n)
 
 template <class Io, typename T, class Op>
 HTAF_INLINE void binary_contiguous(const Op& op_ref, const T* g, const T* x, T* y, int64_t n) {
+  if constexpr (std::is_same_v<T, float> && kHasFloat32<Op>) {
+    if (op_ref.float32.ok) {
+      const Op op = op_ref;
+      return binary_f32<typename Io::F>(op, g, x, y, n);
+    }
+  }
   using P = PolicyFor<T>;
   using V = typename Io::V;
   const Op op = op_ref;  // a local copy: stores through y cannot alias its parameters
