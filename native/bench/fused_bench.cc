@@ -167,7 +167,7 @@ void check_accuracy() {
   const std::vector<double> xs = test_inputs();
   const std::vector<std::pair<double, double>> ab = {{2, 11},    {1, 1},     {8, 2.75},  {0.01, 1e4}, {1e4, 1e4},
                                                       {1e4, 0.01}, {1e-3, 5}, {0.5, 50}, {0.005, 5000}, {1e-4, 1e-4},
-                                                      {1e-3, 1e6},  {1, 1e12}};
+                                                      {1e-3, 1e6},  {1, 1e12}, {1, 12}, {3, 12}, {0.5, 8}, {1, 4}, {2, 6}};
   const std::vector<double> gammas = {22, 1, 1e4, 0.01, 1e-4};
   for (torch::ScalarType dt : {torch::kFloat32, torch::kFloat64}) {
     ErrStats hf, hb, sf, sb, ts, rs;
