@@ -340,20 +340,20 @@ inline float high12(float v) {
 }
 
 // A positive parameter c as c1 + c2 with c1 = high12(float(c)), for v = c·|x| in two floats; `mult`
-// is c rounded once, for where c multiplies a result. `xmax` caps |x| so that v <= vmax.
+// is c rounded once, for where c multiplies a result. `xmax` caps |x| so that v <= kVmax.
 struct SplitParam {
   // exp(-170) ~ 1e-74: every result from v beyond this underflows float32 (parameters <= 1e30).
   static constexpr double kVmax = 170.0;
   float c1 = 0, c2 = 0, mult = 0, xmax = 0;
   bool ok = false;  // c in [1e-30, 1e30]: the float path applies
   SplitParam() = default;
-  explicit SplitParam(double c, double vmax = kVmax) {
+  explicit SplitParam(double c) {
     ok = c >= 1e-30 && c <= 1e30;
     if (!ok) return;
     c1 = high12(static_cast<float>(c));
     c2 = static_cast<float>(c - c1);
     mult = static_cast<float>(c);
-    xmax = static_cast<float>(vmax / c);
+    xmax = static_cast<float>(kVmax / c);
   }
 };
 
@@ -423,92 +423,6 @@ HTAF_INLINE F sigmoid_slope_f32(const SplitParam& p, const F& g, const F& x) {
   return keep_nan_f(g * scale_down((e.m * p.mult) * (d * d), e.k), x);
 }
 
-// HTAF in float32 arithmetic. Unlike the sigmoid, HTAF is ill-conditioned in its lower tail when β
-// is large: there HTAF(x) ~ exp(-u), u = β·tanh(α|x|), so an absolute error d in u is a relative
-// error d in the result, and u must be right to a few 1e-8 absolutely. Float arithmetic gets there
-// only while β is small (the path is taken for β <= kHtafFloat32MaxBeta; larger β keep the float64
-// arithmetic): u is carried in two floats, from one of two forms of tanh, each used where it does
-// not cancel.
-//   a < kTanhSplit:  u = αβ|x| (1 + c(a²)), c(s) = tanh(√s)/√s - 1 in [-0.24, 0] by a polynomial
-//                    (abs error 7e-9); αβ|x| is exact in two floats, so u's error is ~αβ|x|·2e-8.
-//   a >= kTanhSplit: u = β - βq, q = 1 - tanh(a) = 2w/(1 + w), w = exp(-2a) <= 0.14: u's error is
-//                    βq times q's relative error (~1.5e-7), and βq <= 0.27β.
-// Measured max relative errors are in fused_activations.h.
-constexpr double kHtafFloat32MaxBeta = 12.0;
-constexpr float kTanhSplit = 1.0f;
-// c(s) = s Q(s) on s in [0, 1]: Chebyshev interpolation at 9 nodes (50-digit mpmath), float coefficients.
-struct TanhQ {
-  static constexpr int N = 9;
-  static constexpr double c[N] = {-0.3333333432674408, 0.13333331048488617, -0.05396759510040283,
-                                  0.0218625757843256, -0.008826250210404396, 0.00347838643938303,
-                                  -0.0012421575374901295, 0.000337689823936671, -4.8467110900674015e-05};
-};
-
-struct HtafFloat32 {
-  SplitParam alpha, alphaBeta;  // a = α|x| (capped at 60: exp(-120) underflows), αβ|x|
-  float betaHi = 0, betaLo = 0, twoBeta = 0, alphaBetaMult = 0;
-  bool ok = false;
-  HtafFloat32() = default;
-  HtafFloat32(double a, double b) : alpha(a, 60.0), alphaBeta(a * b) {
-    ok = alpha.ok && alphaBeta.ok && b <= kHtafFloat32MaxBeta;
-    betaHi = static_cast<float>(b);
-    betaLo = static_cast<float>(b - betaHi);
-    twoBeta = static_cast<float>(2 * b);
-    alphaBetaMult = alphaBeta.mult;
-  }
-};
-
-// u = β tanh(α|x|) as zh + zl, and sech²(α|x|) as sech_m · 2^-sech_k.
-template <class F>
-struct HtafU {
-  F zh, zl, sech_m;
-  FloatBits<F> sech_k;
-};
-template <class F, bool kSech>
-HTAF_INLINE HtafU<F> htaf_u_f32(const HtafFloat32& p, const F& x) {
-  const Product2<F> a = times_abs(p.alpha, x);
-  const Product2<F> ab = times_abs(p.alphaBeta, x);
-  // a < kTanhSplit: u = ab (1 + c), ab >= |ab·c|, so a two-sum without the compare
-  const F sA = a.vh * a.vh;
-  const F c = sA * poly_pairs<TanhQ, 0, TanhQ::N>(sA, sA * sA);
-  const F pc = ab.vh * c;
-  const F zhA = ab.vh + pc;
-  const F zlA = ((ab.vh - zhA) + pc) + ab.vl;
-  // a >= kTanhSplit: u = β - βq
-  const ExpF32<F> ew = exp_neg_f32(a.vh + a.vh, a.vl + a.vl);
-  const F w = scale_down(ew.m, ew.k);
-  const F d = 1.0f / (1.0f + w);
-  const F bq = (p.twoBeta * w) * d;
-  const F zhB = p.betaHi - bq;
-  const F zlB = ((p.betaHi - zhB) - bq) + p.betaLo;
-  const auto small = a.vh < kTanhSplit;
-  HtafU<F> u{small ? zhA : zhB, small ? zlA : zlB, F{}, FloatBits<F>{}};
-  if constexpr (kSech) {
-    const F t = a.vh + a.vh * c;  // tanh(a) for a < kTanhSplit
-    u.sech_m = small ? (1.0f - t) * (1.0f + t) : (4.0f * ew.m) * (d * d);
-    u.sech_k = small ? FloatBits<F>{} : ew.k;
-  }
-  return u;
-}
-
-template <class F>
-HTAF_INLINE F htaf_f32(const HtafFloat32& p, const F& x) {
-  const HtafU<F> u = htaf_u_f32<F, false>(p, x);
-  const ExpF32<F> e = exp_neg_f32(u.zh, u.zl);
-  const F den = 1.0f + scale_down(e.m, e.k);
-  return keep_nan_f(x >= 0.0f ? 1.0f / den : scale_down(e.m / den, e.k), x);
-}
-
-// g · αβ σ(u) σ(-u) sech²(a), σ(u)σ(-u) = e / (1 + e)^2, e = exp(-u).
-template <class F>
-HTAF_INLINE F htaf_slope_f32(const HtafFloat32& p, const F& g, const F& x) {
-  const HtafU<F> u = htaf_u_f32<F, true>(p, x);
-  const ExpF32<F> e = exp_neg_f32(u.zh, u.zl);
-  const F dd = 1.0f / (1.0f + scale_down(e.m, e.k));
-  const F m = ((e.m * p.alphaBetaMult) * (dd * dd)) * u.sech_m;
-  return keep_nan_f(g * scale_down(m, e.k + u.sech_k), x);
-}
-
 // Whether an op has the float32 form: a `float32` SplitParam, used when its `ok`.
 template <class Op, class = void>
 constexpr bool kHasFloat32 = false;
@@ -526,11 +440,6 @@ constexpr bool kHasFloat32<Op, std::void_t<decltype(std::declval<const Op&>().fl
 template <bool kExpm1Tanh>
 struct HtafForward {
   double alpha, beta;
-  HtafFloat32 float32 = HtafFloat32(alpha, beta);
-  template <class F>
-  HTAF_INLINE F apply_f32(const F& x) const {
-    return htaf_f32(float32, x);
-  }
   template <class P, class V>
   HTAF_INLINE V apply(const V& x) const {
     const TanhParts<V> tp =
@@ -545,11 +454,6 @@ struct HtafForward {
 template <bool kExpm1Tanh>
 struct HtafBackward {
   double alpha, beta;
-  HtafFloat32 float32 = HtafFloat32(alpha, beta);
-  template <class F>
-  HTAF_INLINE F apply_f32(const F& g, const F& x) const {
-    return htaf_slope_f32(float32, g, x);
-  }
   template <class P, class V>
   HTAF_INLINE V apply(const V& g, const V& x) const {
     const TanhParts<V> tp =
