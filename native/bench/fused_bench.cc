@@ -3,7 +3,7 @@
 //   make -C native/bench run          # checks + timings
 //   make -C native/bench check        # checks on every SIMD path (HTAF_SIMD=avx512|avx2|baseline)
 //   build/fused_bench [--rounds N] [--threads T] [--dtype float32|float64|both]
-//                     [--allocator default|warm|both] [--no-bench] [--no-check]
+//                     [--allocator default|warm|both] [--no-bench] [--no-check] [--grain-sweep]
 //
 // Reference values are computed per element in long double (64-bit mantissa) with
 // the same cancellation-free forms, so they are accurate far beyond float64
@@ -537,26 +537,62 @@ void bench(int rounds, bool warm_allocator, const std::vector<torch::ScalarType>
   }
 }
 
+// Microseconds per call of each float32 kernel on small and mid-sized inputs (median of many calls,
+// warm), for choosing the parallel grain: `make grain` runs this under several HTAF_GRAIN values,
+// and the grain to keep is the one where no size runs slower than with one task.
+void grain_sweep(int threads) {
+  const char* g = std::getenv("HTAF_GRAIN");
+  std::printf("grain sweep: %d threads, HTAF_GRAIN=%s (us per call, median)\n", threads, g ? g : "(built-in)");
+  const std::vector<std::pair<const char*, std::function<torch::Tensor(const torch::Tensor&)>>> ops = {
+      {"htaf_forward", [](const torch::Tensor& x) { return htaf::htaf_forward(x, 2, 11); }},
+      {"htaf_backward", [](const torch::Tensor& x) { return htaf::htaf_backward(x, x, 2, 11); }},
+      {"ss_forward", [](const torch::Tensor& x) { return htaf::ss_forward(x, 22); }},
+      {"ss_backward", [](const torch::Tensor& x) { return htaf::ss_backward(x, x, 22); }},
+      {"heaviside_forward", [](const torch::Tensor& x) { return htaf::heaviside_forward(x); }},
+  };
+  for (int64_t n : {4096, 16384, 32768, 65536, 131072, 524288}) {
+    const torch::Tensor x = torch::randn({n});
+    std::printf("  n=%-7lld", (long long)n);
+    for (const auto& [name, fn] : ops) {
+      const int calls = static_cast<int>(std::max<int64_t>(20, 20000000 / n));
+      std::vector<double> us;
+      for (int i = 0; i < calls; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const torch::Tensor y = fn(x);
+        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      }
+      std::nth_element(us.begin(), us.begin() + us.size() / 2, us.end());
+      std::printf("  %s %8.1f", name, us[us.size() / 2]);
+    }
+    std::printf("\n");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int rounds = 31, threads = 2;
-  bool do_bench = true, do_check = true;
+  bool do_bench = true, do_check = true, do_grain = false;
   std::string dtype = "both", allocator = "both";
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--no-bench")) do_bench = false;
     else if (!std::strcmp(argv[i], "--no-check")) do_check = false;
+    else if (!std::strcmp(argv[i], "--grain-sweep")) do_grain = true;
     else if (!std::strcmp(argv[i], "--dtype") && i + 1 < argc) dtype = argv[++i];
     else if (!std::strcmp(argv[i], "--allocator") && i + 1 < argc) allocator = argv[++i];
     else {
       std::fprintf(stderr, "usage: %s [--rounds N] [--threads T] [--dtype float32|float64|both] "
-                   "[--allocator default|warm|both] [--no-bench] [--no-check]\n", argv[0]);
+                   "[--allocator default|warm|both] [--no-bench] [--no-check] [--grain-sweep]\n", argv[0]);
       return 2;
     }
   }
   at::set_num_threads(threads);
+  if (do_grain) {
+    grain_sweep(threads);
+    return 0;
+  }
   const char* simd = std::getenv("HTAF_SIMD");
   std::printf("htaf fused kernels: CPU has avx2+fma %s, avx512f/dq/vl %s; HTAF_SIMD=%s\n",
               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "yes" : "no",

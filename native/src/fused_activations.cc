@@ -4,11 +4,14 @@
 // makes ~10 passes over memory in forward + backward and allocates as many
 // temporaries. Here each direction is one pass: read x (and grad), write one output.
 //
-// Numerics. Every value is computed in float64, also for float32 tensors: in the
-// lower tail HTAF(x) = sigmoid(-u) ~ exp(-u) with u up to ~90 before the result
+// Numerics. HTAF is computed in float64, also for float32 tensors: in the lower
+// tail HTAF(x) = sigmoid(-u) ~ exp(-u) with u up to ~90 before the result
 // underflows, so a relative error d in u becomes a relative error u*d in the
-// result; float32 arithmetic (d ~ 6e-8) would give ~5e-6. In float64 the error
-// stays far below float32 rounding. The formulas avoid every cancellation:
+// result; plain float32 arithmetic (d ~ 6e-8) would give ~5e-6, and a float32
+// variant with u in two floats was no faster (docs/method.md §1). SS and the STE's
+// sigmoid and tanh surrogates are well conditioned, and run in float32 arithmetic
+// for float32 data (fused_simd.h, "Float32 arithmetic"). The formulas avoid every
+// cancellation:
 //   - tanh(a), a = alpha*|x| >= 0:  tanh(a) = -expm1(-2a) / (1 + w), w = exp(-2a).
 //     expm1 is exact near a = 0, where 1 - w would cancel; w itself is computed
 //     directly (not as 1 + expm1) so it keeps full relative precision when tiny.
@@ -20,8 +23,8 @@
 // derivatives even), so every exp argument is <= 0.
 //
 // Speed. The math is written once with GCC/Clang vector extensions and compiled
-// three times: for AVX-512 (8 doubles per vector), AVX2 + FMA (4) and the
-// baseline ISA (2; SSE2 on x86-64, NEON elsewhere). The wider versions are built
+// three times: for AVX-512 (8 doubles or 16 floats per vector), AVX2 + FMA (4 or 8)
+// and the baseline ISA (2 or 4; SSE2 on x86-64, NEON elsewhere). The wider versions are built
 // with function-level target attributes and chosen at run time from CPUID, so the
 // file needs no -mavx2 / -mfma / -fopenmp. exp and expm1 are our own: Cody-Waite
 // range reduction to |r| <= ln2/2, a near-minimax polynomial with short dependency
@@ -45,7 +48,7 @@ namespace {
 // y = op(x). The output has x's layout when x is dense (contiguous, channels_last,
 // ...), else it is contiguous.
 template <class Op>
-at::Tensor map_unary(const char* fn, const at::Tensor& x, const Op& op, int64_t grain) {
+at::Tensor map_unary(const char* fn, const at::Tensor& x, const Op& op, int64_t grain_size) {
   check_tensor(fn, "x", x);
   const at::Tensor y = at::empty_like(x);
   at::TensorIterator iter = at::TensorIteratorConfig().add_output(y).add_input(x).build();
@@ -71,7 +74,7 @@ at::Tensor map_unary(const char* fn, const at::Tensor& x, const Op& op, int64_t 
             }
           }
         },
-        grain);
+        grain(grain_size));
   });
   return y;
 }
@@ -109,7 +112,7 @@ at::Tensor map_binary(const char* fn, const at::Tensor& grad, const at::Tensor& 
             }
           }
         },
-        kGrainCompute);
+        grain(kGrainCompute));
   });
   return y;
 }

@@ -346,8 +346,10 @@ Dynamics<T> dynamics_of(const NeuronParams& p) {
           lif ? T(1) / tau : T(1), lif ? T(1) - T(1) / tau : T(1)};
 }
 
-// Elements per parallel task: each costs T steps of the spike function.
-int64_t grain_for(int64_t steps) { return std::max<int64_t>(256, kGrainCompute / std::max<int64_t>(1, steps)); }
+// Elements per parallel task: each costs T steps of the spike function, ~16K element-steps per
+// task (the activations' grain before it was measured; not re-measured for the neuron).
+constexpr int64_t kGrainNeuronSteps = 16384;
+int64_t grain_for(int64_t steps) { return std::max<int64_t>(256, grain(kGrainNeuronSteps) / std::max<int64_t>(1, steps)); }
 
 template <class S>
 at::Tensor forward_tensor(const NeuronParams& p, const S& spike, const at::Tensor& x) {

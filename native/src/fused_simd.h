@@ -1,7 +1,9 @@
 // The SIMD math the fused element-wise kernels share (fused_activations.cc: HTAF, SS, STE;
 // fused_neurons.cc: the multi-step LIF and IF neurons): double vectors per ISA, exp/expm1 for
-// arguments <= 0, the accuracy policy per dtype, each activation's forward and derivative as an
-// op with apply<P>(), loads and stores per ISA, the run-time ISA choice and the argument checks.
+// arguments <= 0, the accuracy policy per dtype, the float32 arithmetic of the sigmoid family, each
+// activation's forward and derivative as an op with apply<P>() (and apply_f32() where float32
+// arithmetic meets the bound), loads and stores per ISA, the run-time ISA choice and the argument
+// checks.
 // fused_activations.cc's header comment explains the numerics and the speed. Everything here is
 // force-inlined into each kernel entry point, which is compiled once per ISA.
 #pragma once
@@ -49,10 +51,20 @@ namespace htaf {
 namespace {
 
 
-// Elements per parallel task: the exp-heavy kernels cost ~1-3 ns per element,
-// Heaviside is memory-bound.
-constexpr int64_t kGrainCompute = 16384;
+// Elements per parallel task, measured with `make -C native/bench grain` (bench/RESULTS.md): the
+// exp-heavy kernels (1.5-4 ns per element) gain from a second task from 8,192 elements on (HTAF
+// 56 -> 31 us at 16,384), while Heaviside, memory-bound, loses below ~64K (5.7 -> 7.9 us at 16,384).
+constexpr int64_t kGrainCompute = 4096;
 constexpr int64_t kGrainMemory = 65536;
+
+// HTAF_GRAIN=N in the environment replaces every grain above with N (for that measurement).
+inline int64_t grain(int64_t chosen) {
+  static const int64_t forced = [] {
+    const char* g = std::getenv("HTAF_GRAIN");
+    return g ? std::max<int64_t>(0, std::atoll(g)) : int64_t{0};
+  }();
+  return forced > 0 ? forced : chosen;
+}
 
 // ============================================================================
 // Argument checks
