@@ -127,8 +127,11 @@ typedef double v8d __attribute__((vector_size(64)));
 typedef float v2f __attribute__((vector_size(8)));
 
 template <class V>
-constexpr int kLanes = sizeof(V) / sizeof(double);
-// Lane masks (all ones / all zeros) and raw bit patterns of a double vector.
+using ElemOf = std::remove_cv_t<std::remove_reference_t<decltype(V{}[0])>>;
+template <class V>
+constexpr int kLanes = sizeof(V) / sizeof(ElemOf<V>);
+// Lane masks (all ones / all zeros) and raw bit patterns of a vector (int64 lanes for doubles,
+// int32 for floats).
 template <class V>
 using IntVec = decltype(V{} < V{});
 // All lanes = c (c != -0.0: 0.0 + -0.0 is +0.0).
@@ -192,8 +195,6 @@ struct Expm1Poly11 {  // 4.1e-17
 // by Horner's rule in r^2: N - 1 FMAs, a dependency chain half as deep as plain
 // Horner, and no powers beyond r^2 (which expm1_reduced needs anyway).
 // The coefficients are rounded to V's element type (float vectors take float constants).
-template <class V>
-using ElemOf = std::remove_cv_t<std::remove_reference_t<decltype(V{}[0])>>;
 
 template <class Poly, int First, int N, class V>
 HTAF_INLINE V poly_pairs(const V& r, const V& r2) {
@@ -332,15 +333,11 @@ typedef float v4f __attribute__((vector_size(16)));
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v16f __attribute__((vector_size(64)));
 
-// Lane masks and raw bits of a float vector.
-template <class F>
-using FloatBits = decltype(F{} < F{});
-
 // v with its 12 low mantissa bits cleared: 12 significant bits, so the product of two such floats,
 // and of one with a difference v - high12(v), is exact.
 template <class F>
 HTAF_INLINE F high12(const F& v) {
-  return (F)((FloatBits<F>)v & -4096);
+  return (F)((IntVec<F>)v & -4096);
 }
 
 inline float high12(float v) {
@@ -377,7 +374,7 @@ struct Product2 {
 };
 template <class F>
 HTAF_INLINE Product2<F> times_abs(const SplitParam& p, const F& x) {
-  const F xa = (F)((FloatBits<F>)x & INT32_MAX);
+  const F xa = (F)((IntVec<F>)x & INT32_MAX);
   const F xc = xa < p.xmax ? xa : F{} + p.xmax;
   const F x1 = high12(xc);
   const F h = p.c1 * x1;                           // exact
@@ -391,7 +388,7 @@ HTAF_INLINE Product2<F> times_abs(const SplitParam& p, const F& x) {
 template <class F>
 struct ExpF32 {
   F m;
-  FloatBits<F> k;
+  IntVec<F> k;
 };
 template <class F>
 HTAF_INLINE ExpF32<F> exp_neg_f32(const F& zh, const F& zl) {
@@ -400,20 +397,15 @@ HTAF_INLINE ExpF32<F> exp_neg_f32(const F& zh, const F& zl) {
   constexpr float kLn2Lo = -2.12194440e-4f;
   const F k = (zh * 1.44269504f + kMagic) - kMagic;
   const F r = (zh - k * kLn2Hi) - (k * kLn2Lo - zl);
-  return {1.0f + expm1_reduced<Expm1Poly6>(-r), __builtin_convertvector(k, FloatBits<F>)};
+  return {1.0f + expm1_reduced<Expm1Poly6>(-r), __builtin_convertvector(k, IntVec<F>)};
 }
 
 // v · 2^-k for 0 <= k <= 252, in two exact steps of normal powers of two; v · 2^-k1 is normal when v
 // is, so the result is rounded once, into the subnormals only where it lies there.
 template <class F>
-HTAF_INLINE F scale_down(const F& v, const FloatBits<F>& k) {
-  const FloatBits<F> k1 = k >> 1;
+HTAF_INLINE F scale_down(const F& v, const IntVec<F>& k) {
+  const IntVec<F> k1 = k >> 1;
   return (v * (F)((127 - k1) << 23)) * (F)((127 - (k - k1)) << 23);
-}
-
-template <class F>
-HTAF_INLINE F keep_nan_f(const F& r, const F& x) {
-  return x != x ? x : r;
 }
 
 // sigmoid(c·x).
@@ -422,7 +414,7 @@ HTAF_INLINE F sigmoid_f32(const SplitParam& p, const F& x) {
   const Product2<F> v = times_abs(p, x);
   const ExpF32<F> e = exp_neg_f32(v.vh, v.vl);
   const F den = 1.0f + scale_down(e.m, e.k);  // 1 + exp(-c|x|)
-  return keep_nan_f(x >= 0.0f ? 1.0f / den : scale_down(e.m / den, e.k), x);
+  return keep_nan(x >= 0.0f ? 1.0f / den : scale_down(e.m / den, e.k), x);
 }
 
 // g · mult · e / (1 + e)^2 with e = exp(-c|x|): the sigmoid's slope (mult = c) and the tanh
@@ -432,7 +424,7 @@ HTAF_INLINE F sigmoid_slope_f32(const SplitParam& p, const F& g, const F& x) {
   const Product2<F> v = times_abs(p, x);
   const ExpF32<F> e = exp_neg_f32(v.vh, v.vl);
   const F d = 1.0f / (1.0f + scale_down(e.m, e.k));
-  return keep_nan_f(g * scale_down((e.m * p.mult) * (d * d), e.k), x);
+  return keep_nan(g * scale_down((e.m * p.mult) * (d * d), e.k), x);
 }
 
 // Whether an op has the float32 form: a `float32` SplitParam, used when its `ok`.
@@ -597,64 +589,38 @@ struct IoAvx512 {
 };
 #endif
 
+// The float32 arithmetic runs through the same loops: float vectors of the ISA's width, moved
+// with memcpy (one unaligned vector move each), and the op's apply_f32 as its apply.
+template <class FloatVec>
+struct IoFloat32 {
+  using V = FloatVec;
+  static HTAF_INLINE V load(const float* p) {
+    V v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static HTAF_INLINE void store(float* p, const V& v) { std::memcpy(p, &v, sizeof v); }
+};
+template <class Op>
+struct Float32Arithmetic {
+  Op op;
+  template <class P, class V>
+  HTAF_INLINE V apply(const V& x) const {
+    return op.apply_f32(x);
+  }
+  template <class P, class V>
+  HTAF_INLINE V apply(const V& g, const V& x) const {
+    return op.apply_f32(g, x);
+  }
+};
+
 // The main loop takes kUnroll vectors per step; the remainder runs one vector at
 // a time, the last partial one zero-padded, so every element goes through the
 // same arithmetic wherever it sits.
-// The float32-arithmetic loops: F vectors of floats, loaded and stored with memcpy (one unaligned
-// vector move each), the same main loop and zero-padded tail as below.
-template <class F, class Op>
-HTAF_INLINE void unary_f32(const Op& op, const float* x, float* y, int64_t n) {
-  constexpr int L = sizeof(F) / sizeof(float);
-  int64_t i = 0;
-  for (; i + kUnroll * L <= n; i += kUnroll * L) {
-    F v[kUnroll];
-    for (int u = 0; u < kUnroll; ++u) std::memcpy(&v[u], x + i + u * L, sizeof(F));
-    for (int u = 0; u < kUnroll; ++u) {
-      const F r = op.apply_f32(v[u]);
-      std::memcpy(y + i + u * L, &r, sizeof(F));
-    }
-  }
-  for (; i < n; i += L) {
-    const int64_t m = std::min<int64_t>(L, n - i);
-    F v{};
-    std::memcpy(&v, x + i, m * sizeof(float));
-    const F r = op.apply_f32(v);
-    std::memcpy(y + i, &r, m * sizeof(float));
-  }
-}
-
-template <class F, class Op>
-HTAF_INLINE void binary_f32(const Op& op, const float* g, const float* x, float* y, int64_t n) {
-  constexpr int L = sizeof(F) / sizeof(float);
-  int64_t i = 0;
-  for (; i + kUnroll * L <= n; i += kUnroll * L) {
-    F gv[kUnroll], xv[kUnroll];
-    for (int u = 0; u < kUnroll; ++u) {
-      std::memcpy(&gv[u], g + i + u * L, sizeof(F));
-      std::memcpy(&xv[u], x + i + u * L, sizeof(F));
-    }
-    for (int u = 0; u < kUnroll; ++u) {
-      const F r = op.apply_f32(gv[u], xv[u]);
-      std::memcpy(y + i + u * L, &r, sizeof(F));
-    }
-  }
-  for (; i < n; i += L) {
-    const int64_t m = std::min<int64_t>(L, n - i);
-    F gv{}, xv{};
-    std::memcpy(&gv, g + i, m * sizeof(float));
-    std::memcpy(&xv, x + i, m * sizeof(float));
-    const F r = op.apply_f32(gv, xv);
-    std::memcpy(y + i, &r, m * sizeof(float));
-  }
-}
-
 template <class Io, typename T, class Op>
 HTAF_INLINE void unary_contiguous(const Op& op_ref, const T* x, T* y, int64_t n) {
   if constexpr (std::is_same_v<T, float> && kHasFloat32<Op>) {
-    if (op_ref.float32.ok) {
-      const Op op = op_ref;
-      return unary_f32<typename Io::F>(op, x, y, n);
-    }
+    if (op_ref.float32.ok) return unary_contiguous<IoFloat32<typename Io::F>>(Float32Arithmetic<Op>{op_ref}, x, y, n);
   }
   using P = PolicyFor<T>;
   using V = typename Io::V;
@@ -678,10 +644,7 @@ HTAF_INLINE void unary_contiguous(const Op& op_ref, const T* x, T* y, int64_t n)
 template <class Io, typename T, class Op>
 HTAF_INLINE void binary_contiguous(const Op& op_ref, const T* g, const T* x, T* y, int64_t n) {
   if constexpr (std::is_same_v<T, float> && kHasFloat32<Op>) {
-    if (op_ref.float32.ok) {
-      const Op op = op_ref;
-      return binary_f32<typename Io::F>(op, g, x, y, n);
-    }
+    if (op_ref.float32.ok) return binary_contiguous<IoFloat32<typename Io::F>>(Float32Arithmetic<Op>{op_ref}, g, x, y, n);
   }
   using P = PolicyFor<T>;
   using V = typename Io::V;
